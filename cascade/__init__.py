@@ -1,0 +1,33 @@
+"""cascade: information cascades of tweets about scholarly papers.
+
+Read tweets (Altmetric exports, Twitter API files, ...), resolve who retweeted whom into diffusion
+graphs, and measure, rank, compare and draw the cascades.
+
+Edges point the way information flowed: original author -> retweeter, parent tweet -> child tweet.
+
+>>> import cascade
+>>> corpus = cascade.read("examples/data")
+>>> cascade.paper_metrics(corpus)[["citation_id", "tweets", "cascades"]].values.tolist()
+[['56155705', 258, 70]]
+"""
+
+from cascade.graph import to_networkx, tweet_graph, user_graph
+from cascade.io import Corpus, InputError, read
+from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
+from cascade.model import Paper
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Corpus",
+    "InputError",
+    "Paper",
+    "__version__",
+    "cascade_metrics",
+    "paper_metrics",
+    "read",
+    "structural_virality",
+    "to_networkx",
+    "tweet_graph",
+    "user_graph",
+]

@@ -1,0 +1,256 @@
+"""Reading: files in, one :class:`~cascade.model.Paper` at a time out.
+
+Each source format has a module here. JSON formats provide ``sniff(document) -> bool`` and
+``from_documents(docs, path, *, paper_id) -> Iterator[PaperRecords]``; other text formats provide
+``sniff_text(head) -> bool`` and ``read(path, *, paper_id, data) -> Iterator[PaperRecords]``.
+The format of each file is detected from its content unless ``input_format`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import pandas as pd
+
+from cascade.io import altmetric_tab
+from cascade.io.records import InputError, PaperRecords
+from cascade.io.sources import expand, iter_documents, read_bytes
+from cascade.model import Paper
+from cascade.resolve import resolve
+
+__all__ = ["JSON_FORMATS", "TEXT_FORMATS", "Corpus", "FileLog", "InputError", "ReadLog", "read"]
+
+# Detection tries these in order: put the most specific sniffers first.
+JSON_FORMATS: dict[str, ModuleType] = {"altmetric-tab": altmetric_tab}
+TEXT_FORMATS: dict[str, ModuleType] = {}
+
+
+@dataclass
+class FileLog:
+    """What became of one input file's records."""
+
+    path: str
+    format: str | None = None
+    papers: int = 0
+    records: int = 0
+    used: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    duplicates: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ReadLog:
+    """Per-file accounting of a read: every input record is either used or skipped with a reason."""
+
+    files: dict[str, FileLog] = field(default_factory=dict)
+
+    def file(self, path: str) -> FileLog:
+        return self.files.setdefault(path, FileLog(path))
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files.values())
+
+    @property
+    def used(self) -> int:
+        return sum(f.used for f in self.files.values())
+
+    @property
+    def skipped(self) -> Counter:
+        """Reason -> records skipped, over all files."""
+        total: Counter = Counter()
+        for f in self.files.values():
+            total.update(f.skipped)
+        return total
+
+    @property
+    def errors(self) -> list[str]:
+        """One line per file that could not be read."""
+        return [f.error for f in self.files.values() if f.error]
+
+    def summary(self) -> str:
+        """One line: files, records, used, skipped by reason, unreadable files."""
+        skipped = self.skipped
+        line = (
+            f"{len(self.files)} files, {sum(f.papers for f in self.files.values())} papers, "
+            f"{self.records} records: {self.used} used, {sum(skipped.values())} skipped"
+        )
+        if skipped:
+            line += " (" + ", ".join(f"{r}: {n}" for r, n in sorted(skipped.items())) + ")"
+        if self.errors:
+            line += f"; {len(self.errors)} files unreadable"
+        return line
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per file: ``path``, ``format``, ``papers``, ``records``, ``used``,
+        ``skipped`` (total), ``duplicates``, ``error`` and ``skipped: <reason>`` columns."""
+        reasons = sorted(self.skipped)
+        return pd.DataFrame(
+            [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "papers": f.papers,
+                    "records": f.records,
+                    "used": f.used,
+                    "skipped": sum(f.skipped.values()),
+                    "duplicates": f.duplicates,
+                    "error": f.error,
+                    **{f"skipped: {r}": f.skipped.get(r, 0) for r in reasons},
+                }
+                for f in self.files.values()
+            ]
+        )
+
+
+def _looks_json(data: bytes) -> bool:
+    return data.lstrip()[:1] in (b"{", b"[")
+
+
+def read_records(
+    path: str, *, input_format: str | None = None, paper_id: str | None = None
+) -> tuple[str, Iterator[PaperRecords]]:
+    """Detect one file's format and return ``(format, records iterator)``.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, is not valid JSON, or its format is not recognised.
+    """
+    data = read_bytes(path)
+    if input_format is not None:
+        if input_format in TEXT_FORMATS:
+            return input_format, TEXT_FORMATS[input_format].read(path, paper_id=paper_id, data=data)
+        if input_format not in JSON_FORMATS:
+            known = ", ".join(sorted(JSON_FORMATS | TEXT_FORMATS))
+            raise InputError(path, f"unknown input format {input_format!r} (known: {known})")
+    if not _looks_json(data):
+        head = data[:65536].decode("utf-8", errors="replace")
+        for name, module in TEXT_FORMATS.items():
+            if input_format is None and module.sniff_text(head):
+                return name, module.read(path, paper_id=paper_id, data=data)
+        if input_format is None:
+            raise InputError(path, "not a recognised input format (not JSON; see --input-format)")
+    docs = iter_documents(path, data)
+    first = next(docs, None)
+    if first is None:
+        raise InputError(path, "no JSON document")
+    name = input_format or next((n for n, m in JSON_FORMATS.items() if m.sniff(first[1])), None)
+    if name is None:
+        raise InputError(
+            path,
+            "not a recognised input format (known: "
+            + ", ".join(sorted(JSON_FORMATS | TEXT_FORMATS))
+            + "; see --input-format)",
+            line=first[0],
+        )
+    return name, JSON_FORMATS[name].from_documents(_chain(first, docs), path, paper_id=paper_id)
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+class Corpus:
+    """A lazy, re-iterable collection of papers read from files.
+
+    Iterating reads the files one by one and yields one resolved :class:`Paper` at a time, so a
+    corpus of any size streams in bounded memory. After (or during) an iteration, ``log`` holds
+    what became of every record of every file.
+
+    Parameters
+    ----------
+    inputs : str, path or iterable of them
+        Files (plain or gzip), directories (every file in them) and glob patterns.
+    input_format : str, optional
+        Skip detection: one of ``JSON_FORMATS`` or ``TEXT_FORMATS``.
+    paper_id : str, optional
+        The paper id for sources without one (or to override it).
+    strict : bool
+        Raise :class:`InputError` at the first unreadable file instead of logging it and going on.
+    """
+
+    def __init__(
+        self,
+        inputs: str | os.PathLike | Iterable[str | os.PathLike],
+        *,
+        input_format: str | None = None,
+        paper_id: str | None = None,
+        strict: bool = False,
+    ) -> None:
+        self.paths = expand(inputs)
+        self.input_format, self.paper_id, self.strict = input_format, paper_id, strict
+        self.log = ReadLog()
+
+    def __repr__(self) -> str:
+        return f"<Corpus of {len(self.paths)} files>"
+
+    def records(self) -> Iterator[PaperRecords]:
+        """Yield each paper's records as read, before resolution; fills ``log``."""
+        self.log = log = ReadLog()
+        for path in self.paths:
+            entry = log.file(path)
+            try:
+                entry.format, found = read_records(
+                    path, input_format=self.input_format, paper_id=self.paper_id
+                )
+                for records in found:
+                    entry.papers += 1
+                    entry.records += records.records
+                    entry.used += records.used
+                    entry.skipped.update(records.skipped)
+                    entry.duplicates += records.duplicates
+                    if records.citation_id:
+                        yield records
+            except InputError as err:
+                if self.strict:
+                    raise
+                entry.error = str(err)
+
+    def __iter__(self) -> Iterator[Paper]:
+        for records in self.records():
+            yield resolve(records)
+
+
+def read(
+    inputs: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    input_format: str | None = None,
+    paper_id: str | None = None,
+    strict: bool = False,
+) -> Corpus:
+    """Read tweets about papers from files, directories or glob patterns.
+
+    Parameters
+    ----------
+    inputs : str, path or iterable of them
+        Files (plain or gzip; one JSON document or JSON Lines), directories, glob patterns.
+    input_format : str, optional
+        Force a format instead of detecting it from each file's content.
+    paper_id : str, optional
+        Paper id for sources that carry none (or to override it).
+    strict : bool
+        Stop at the first unreadable file (raise :class:`InputError`).
+
+    Returns
+    -------
+    Corpus
+        Iterate it for :class:`Paper` objects, one at a time; ``corpus.log`` tells what was
+        used and skipped, by file and reason.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> corpus = cascade.read("examples/data")
+    >>> [p.citation_id for p in corpus]
+    ['56155705']
+    >>> corpus.log.summary()
+    '1 files, 1 papers, 258 records: 258 used, 0 skipped'
+    """
+    return Corpus(inputs, input_format=input_format, paper_id=paper_id, strict=strict)

@@ -1,0 +1,79 @@
+"""Altmetric details-page exports: the ``twitter`` tab, one paper per JSON document.
+
+``{"citation_id": "56155705", "tab": "twitter", "twitter": {"<tweet id>": {"author": "@handle",
+"followers": "11,314", "datetime": "2019-02-28 05:12:22", "content_summary": "RT @a: ..."}}}``.
+A file holds one such document, or one per line (JSON Lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.sources import iter_documents
+
+__all__ = ["from_documents", "read", "sniff"]
+
+NAME = "altmetric-tab"
+
+
+def sniff(doc: Any) -> bool:
+    """Whether a parsed document looks like a details-page export."""
+    return isinstance(doc, dict) and "tab" in doc and ("twitter" in doc or "citation_id" in doc)
+
+
+def read(
+    path: str, *, paper_id: str | None = None, data: bytes | None = None
+) -> Iterator[PaperRecords]:
+    """Yield one :class:`PaperRecords` per paper document in a details-page file.
+
+    Parameters
+    ----------
+    path : str
+        A ``.json``/``.txt`` file (optionally gzip-compressed) holding one document, or JSON Lines.
+    paper_id : str, optional
+        Overrides ``citation_id`` (for a file holding one paper).
+    data : bytes, optional
+        The file's content when already read.
+    """
+    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
+
+
+def from_documents(
+    docs: Iterator[tuple[int, Any]], path: str, *, paper_id: str | None = None
+) -> Iterator[PaperRecords]:
+    """Records from already-parsed ``(line, document)`` pairs of one file."""
+    for line, doc in docs:
+        yield paper(doc, f"{path}:{line}" if line > 1 else path, paper_id=paper_id)
+
+
+def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords:
+    """Records of one details-page document. Records that cannot be used are counted, by reason."""
+    if not isinstance(doc, dict):
+        out = PaperRecords(paper_id or "", source)
+        out.skip("not a paper object")
+        return out
+    cid = paper_id or doc.get("citation_id")
+    out = PaperRecords(str(cid) if cid is not None else "", source)
+    tweets = doc.get("twitter")
+    if not isinstance(tweets, dict):
+        tweets = {}
+    if doc.get("tab", "twitter") != "twitter":
+        out.skip(f"tab is {str(doc.get('tab'))[:40]!r}, not twitter", max(len(tweets), 1))
+        return out
+    if not out.citation_id:
+        out.skip("paper has no citation_id", len(tweets))
+        return out
+    for tweet_id, t in tweets.items():
+        if not isinstance(t, dict):
+            out.skip("tweet is not an object")
+            continue
+        out.add(
+            tweet_id,
+            t.get("author"),
+            parse_time(t.get("datetime")),
+            parse_followers(t.get("followers")),
+            t.get("content_summary") or "",
+        )
+    return out

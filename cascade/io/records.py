@@ -1,0 +1,265 @@
+"""What a reader produces: one paper's tweet records, validated and counted, not yet resolved.
+
+Readers call :meth:`PaperRecords.add` once per tweet record they find; every record ends up either
+kept or counted in ``skipped`` under a reason, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+__all__ = ["InputError", "PaperRecords", "parse_followers", "parse_time"]
+
+
+class InputError(ValueError):
+    """Input that cannot be read: the message names the file and the line, column or record.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    message : str
+        What is wrong, and what to do about it where that is not obvious.
+    line, column : int, optional
+        1-based position in the file.
+    record : str, optional
+        The record (tweet id, line number, paper id) at fault.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        record: str | None = None,
+    ) -> None:
+        self.path, self.line, self.column, self.record = path, line, column, record
+        where = str(path)
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        if record is not None:
+            where += f": record {record}"
+        super().__init__(f"{where}: {message}")
+
+
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+_NUMBER = re.compile(r"^([0-9]*\.?[0-9]+)\s*([kmb]?)$", re.IGNORECASE)
+
+
+def parse_followers(value: Any) -> float:
+    """Follower count from ints, ``"11,314"``, ``"1.2K"`` or ``"3M"``; NaN when missing or unreadable.
+
+    Missing is NaN, never 0: a user with 0 followers and a user whose count is unknown differ.
+
+    Examples
+    --------
+    >>> parse_followers("11,314"), parse_followers("1.2K"), parse_followers(7)
+    (11314.0, 1200.0, 7.0)
+    >>> parse_followers("")
+    nan
+    """
+    if isinstance(value, bool) or value is None:
+        return math.nan
+    if isinstance(value, (int, float)):
+        return float(value) if value >= 0 and math.isfinite(value) else math.nan
+    if not isinstance(value, str):
+        return math.nan
+    s = value.replace(",", "").replace("\u202f", "").replace(" ", "")
+    try:
+        number = float(s)
+    except ValueError:
+        m = _NUMBER.match(s)
+        if not m:
+            return math.nan
+        number = float(m.group(1)) * _SUFFIX.get(m.group(2).lower(), 1.0)
+    return float(round(number)) if number >= 0 and math.isfinite(number) else math.nan
+
+
+def parse_time(value: Any) -> int | None:
+    """UTC time as integer seconds since the epoch, or None when missing or unreadable.
+
+    Accepts ``"YYYY-MM-DD HH:MM:SS"`` (taken as UTC), ISO-8601 with ``Z`` or an offset,
+    Twitter v1.1's ``"Thu Dec 03 14:19:01 +0000 2015"``, and epoch seconds or milliseconds.
+
+    Examples
+    --------
+    >>> parse_time("1970-01-02 00:00:00"), parse_time("1970-01-01T01:00:00+01:00")
+    (86400, 0)
+    >>> parse_time("Thu Jan 01 00:01:00 +0000 1970")
+    60
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value < 0:
+            return None
+        # Epoch milliseconds are > 1e11 for every date after 1973.
+        return int(value // 1000 if value > 1e11 else value)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.strip())
+    except ValueError:
+        try:
+            t = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    try:
+        return int(t.timestamp())
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@dataclass
+class PaperRecords:
+    """One paper's tweet records as read, in input order, plus the accounting of what was skipped.
+
+    Columns are plain lists of equal length; :func:`cascade.resolve.resolve` turns them into a
+    :class:`cascade.model.Paper`.
+
+    Attributes
+    ----------
+    citation_id : str
+        The paper's id in the source.
+    source : str
+        The file it came from.
+    attrs : dict
+        Paper attributes the source gives (``doi``, ``title``, ...).
+    records : int
+        Tweet records in the input (kept + skipped); tweets known only from inside another
+        record (``embedded``) are not records.
+    skipped : Counter
+        Reason -> number of records left out.
+    duplicates : int
+        Records whose tweet id was already seen for this paper (also in ``skipped``).
+    embedded : int
+        Tweets known only from inside another record that filled in a cascade root.
+    """
+
+    citation_id: str
+    source: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    id: list[str] = field(default_factory=list)
+    author: list[str] = field(default_factory=list)
+    time: list[int] = field(default_factory=list)
+    followers: list[float] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    ref_id: list[str | None] = field(default_factory=list)
+    ref_kind: list[str | None] = field(default_factory=list)
+    credited: list[tuple[str, ...] | None] = field(default_factory=list)
+    records: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    duplicates: int = 0
+    embedded: int = 0
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` input records left out, under ``reason``."""
+        self.records += n
+        self.skipped[reason] += n
+
+    def add(
+        self,
+        tweet_id: Any,
+        author: Any,
+        time: int | None,
+        followers: float = math.nan,
+        text: Any = "",
+        *,
+        ref_id: Any = None,
+        ref_kind: str | None = None,
+        credited: tuple[str, ...] | None = None,
+        embedded: bool = False,
+    ) -> bool:
+        """Keep one tweet record, or count it as skipped; return whether it was kept.
+
+        Parameters
+        ----------
+        tweet_id : str or int
+            The tweet id (kept as a string).
+        author : str
+            Handle, with or without ``@``.
+        time : int or None
+            UTC epoch seconds (see :func:`parse_time`); None skips the record.
+        followers : float
+            Follower count, NaN when unknown.
+        text : str
+            Tweet text.
+        ref_id, ref_kind : optional
+            Exact parent given by the source (``retweet``, ``quote`` or ``reply``).
+        credited : tuple of str, optional
+            Handles the source credits as retweet hops, nearest first; None means "read them
+            from the text".
+        embedded : bool
+            The tweet is known only from inside another record (an original carried by a
+            retweet). It is not counted as a record; if its id is already kept it is ignored, and
+            if a later record has its id, the record replaces it.
+        """
+        if not embedded:
+            self.records += 1
+        if isinstance(tweet_id, int) and not isinstance(tweet_id, bool):
+            tweet_id = str(tweet_id)
+        if not isinstance(tweet_id, str) or not tweet_id.strip():
+            return self._reject("no tweet id", embedded)
+        tweet_id = tweet_id.strip()
+        handle = author.strip().lstrip("@").strip() if isinstance(author, str) else ""
+        if not handle:
+            return self._reject("no author", embedded)
+        if time is None:
+            return self._reject("no time", embedded)
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        at = self._index.get(tweet_id)
+        if at is not None:
+            if embedded:
+                return False
+            if at < 0:  # an embedded copy stands here: the record itself is better data
+                at = -at - 1
+                self.embedded -= 1
+                self._index[tweet_id] = at
+                self._set(at, handle, time, followers, text, ref_id, ref_kind, credited)
+                return True
+            self.duplicates += 1
+            self.skipped["duplicate id"] += 1
+            return False
+        self._index[tweet_id] = -len(self.id) - 1 if embedded else len(self.id)
+        self.embedded += embedded
+        self.id.append(tweet_id)
+        self.author.append(handle)
+        self.time.append(time)
+        self.followers.append(followers)
+        self.text.append(text)
+        self.ref_id.append(None if ref_id is None else str(ref_id))
+        self.ref_kind.append(ref_kind)
+        self.credited.append(credited)
+        return True
+
+    def _set(self, i, handle, time, followers, text, ref_id, ref_kind, credited) -> None:
+        self.author[i], self.time[i], self.followers[i], self.text[i] = handle, time, followers, text
+        self.ref_id[i] = None if ref_id is None else str(ref_id)
+        self.ref_kind[i], self.credited[i] = ref_kind, credited
+
+    def _reject(self, reason: str, embedded: bool) -> bool:
+        if not embedded:
+            self.skipped[reason] += 1
+        return False
+
+    @property
+    def used(self) -> int:
+        """Records kept."""
+        return self.records - sum(self.skipped.values())

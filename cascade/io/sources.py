@@ -1,0 +1,113 @@
+"""Where records come from: expanding inputs into files, and JSON / JSON Lines documents from them."""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from cascade.io.records import InputError
+
+__all__ = ["expand", "iter_documents", "read_bytes"]
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def expand(inputs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[str]:
+    """Turn files, directories and glob patterns into a sorted, de-duplicated list of files.
+
+    A directory stands for every non-hidden file in it (not recursing); a pattern for its
+    matches (``**`` recurses).
+
+    Raises
+    ------
+    InputError
+        For an input that names nothing.
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    files: dict[str, None] = {}
+    for item in inputs:
+        item = os.fspath(item)
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                str(p) for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+            )
+        elif path.is_file():
+            found = [item]
+        elif _GLOB_CHARS & set(item):
+            found = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
+        else:
+            raise InputError(item, "no such file or directory")
+        if not found:
+            raise InputError(item, "matches no file")
+        files.update(dict.fromkeys(found))
+    return list(files)
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, gunzipped when it is gzip-compressed (by content, not by name)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise InputError(path, f"cannot read: {err}") from None
+
+
+def _position(data: bytes, pos: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, pos) + 1
+    return line, pos - (data.rfind(b"\n", 0, pos) + 1) + 1
+
+
+def iter_documents(path: str, data: bytes | None = None) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line, document)`` for a JSON file (one document) or a JSON Lines file (one per line).
+
+    Parameters
+    ----------
+    path : str
+        The file (plain or gzip).
+    data : bytes, optional
+        Its content, when already read.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and column of the first syntax error. In JSON Lines, documents
+        before the bad line have been yielded already.
+    """
+    if data is None:
+        data = read_bytes(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        yield 1, orjson.loads(data)
+        return
+    except orjson.JSONDecodeError as err:
+        first_error = err
+    # Not one document: JSON Lines if its first line is a document by itself.
+    lines = data.split(b"\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise InputError(path, "empty file") from None
+    try:
+        orjson.loads(lines[first])
+    except orjson.JSONDecodeError:
+        line, col = _position(data, first_error.pos)
+        raise InputError(path, f"invalid JSON: {first_error.msg}", line=line, column=col) from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError as err:
+            raise InputError(
+                path, f"invalid JSON: {err.msg}", line=number, column=err.colno
+            ) from None
+        yield number, doc

@@ -1,0 +1,215 @@
+"""The :class:`Paper`: one paper's tweets as columns, resolved into a diffusion forest.
+
+The single fact every stage after reading shares is the ``parent`` array: ``parent[i]`` is the
+index of the tweet tweet ``i`` came from (-1 for a cascade root). Tweets are stored in topological
+order (``parent[i] < i``), so subtree sizes and depths come from array operations.
+See ``docs/design.md`` for the full list of columns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import igraph as ig
+    import pandas as pd
+
+__all__ = ["COLUMNS", "Paper", "latest_per_group", "stack"]
+
+COLUMNS = (
+    "id",
+    "author",
+    "user",
+    "time",
+    "followers",
+    "text",
+    "kind",
+    "placeholder",
+    "parent",
+    "resolution",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Paper:
+    """One paper's tweets, as numpy columns of equal length, in topological order.
+
+    Attributes
+    ----------
+    citation_id : str
+        The paper's id.
+    id, author, text, kind, resolution : ndarray of str (object)
+        Tweet id, author's handle (display form), text, kind (``original``, ``retweet``,
+        ``quote``, ``reply``) and how the edge into the tweet was found (``text``,
+        ``author_time``, ``placeholder``, ``chain``, ``exact``; ``""`` for roots).
+    user : ndarray of int64
+        Code of the author in ``handles`` / ``user_keys`` (handles match case-insensitively).
+    time : ndarray of datetime64[s]
+        UTC time; NaT for placeholders.
+    followers : ndarray of float64
+        Followers at tweet time; NaN when unknown.
+    placeholder : ndarray of bool
+        Tweets inferred, not in the data (unseen originals and chain hops).
+    parent : ndarray of int64
+        Index of the parent tweet, -1 for roots. Information flows parent -> child.
+    handles, user_keys : ndarray of str (object)
+        Display form and lower-case key of each user code.
+    source : str
+        The file the paper came from.
+    attrs : dict
+        Paper attributes from the source (``doi``, ``title``, ...).
+    records, duplicates, embedded : int
+        Tweet records in the input; records repeating a tweet id; originals known only from
+        inside another record.
+    skipped : Counter
+        Reason -> number of input records left out.
+    method : str
+        How the parents were found (``credited`` or a reconstruction method).
+    """
+
+    citation_id: str
+    id: np.ndarray
+    author: np.ndarray
+    user: np.ndarray
+    time: np.ndarray
+    followers: np.ndarray
+    text: np.ndarray
+    kind: np.ndarray
+    placeholder: np.ndarray
+    parent: np.ndarray
+    resolution: np.ndarray
+    handles: np.ndarray
+    user_keys: np.ndarray
+    source: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+    records: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    duplicates: int = 0
+    embedded: int = 0
+    method: str = "credited"
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Paper {self.citation_id!r}: {self.n_tweets} tweets, {self.n_placeholders} "
+            f"placeholders, {int((self.parent < 0).sum())} cascades>"
+        )
+
+    @property
+    def n_tweets(self) -> int:
+        """Tweets in the data (vertices that are not placeholders)."""
+        return int(len(self.id) - self.placeholder.sum())
+
+    @property
+    def n_placeholders(self) -> int:
+        """Inferred tweets (unseen originals and chain hops)."""
+        return int(self.placeholder.sum())
+
+    def with_parents(
+        self, parent: np.ndarray, resolution: np.ndarray | None = None, *, method: str
+    ) -> Paper:
+        """A copy with another parent array (same tweets, same order), e.g. a reconstruction.
+
+        ``parent`` must keep the topological order: ``parent[i] < i``.
+        """
+        parent = np.asarray(parent, dtype=np.int64)
+        if parent.shape != self.parent.shape or np.any(parent >= np.arange(len(parent))):
+            raise ValueError("parent must have one entry per tweet, each < its own index")
+        if resolution is None:
+            resolution = np.where(parent >= 0, method, "").astype(object)
+        return replace(self, parent=parent, resolution=resolution, method=method)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tweets as a pandas DataFrame, one row per tweet (placeholders included).
+
+        Columns: ``id``, ``author``, ``time`` (UTC), ``followers``, ``text``, ``kind``,
+        ``placeholder``, ``parent_id`` (None for roots), ``resolution``.
+        """
+        import pandas as pd
+
+        parent_id = np.where(self.parent >= 0, self.id[np.maximum(self.parent, 0)], None)
+        return pd.DataFrame(
+            {
+                "id": self.id,
+                "author": self.author,
+                "time": pd.to_datetime(self.time).tz_localize("UTC"),
+                "followers": self.followers,
+                "text": self.text,
+                "kind": self.kind,
+                "placeholder": self.placeholder,
+                "parent_id": parent_id,
+                "resolution": self.resolution,
+            }
+        )
+
+    def tweet_graph(self, *, reverse: bool = False) -> ig.Graph:
+        """The tweet-level diffusion forest; see :func:`cascade.graph.tweet_graph`."""
+        from cascade.graph import tweet_graph
+
+        return tweet_graph(self, reverse=reverse)
+
+    def user_graph(self, *, kinds: tuple[str, ...] = ("retweet",), reverse: bool = False):
+        """The user-level diffusion graph; see :func:`cascade.graph.user_graph`."""
+        from cascade.graph import user_graph
+
+        return user_graph(self, kinds=kinds, reverse=reverse)
+
+
+def stack(papers: list[Paper]) -> dict[str, Any]:
+    """Stack a batch of papers into global columns, so one array operation serves them all.
+
+    Parents are shifted to global indices (the result stays topologically ordered) and user codes
+    to global codes (distinct per paper: the same person in two papers has two codes here; merge
+    by ``user_keys`` where needed). ``time`` is int64 seconds with NaT as int64's minimum.
+    """
+    lengths = np.array([len(p) for p in papers], dtype=np.int64)
+    n_users = np.array([len(p.handles) for p in papers], dtype=np.int64)
+    paper = np.repeat(np.arange(len(papers)), lengths)
+    offsets = np.cumsum(lengths) - lengths
+    user_offsets = np.cumsum(n_users) - n_users
+
+    def cat(name: str, dtype=None) -> np.ndarray:
+        arrays = [getattr(p, name) for p in papers]
+        return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype or object)
+
+    parent = cat("parent", np.int64)
+    return {
+        "paper": paper,
+        "parent": np.where(parent >= 0, parent + offsets[paper], -1),
+        "user": cat("user", np.int64) + user_offsets[paper],
+        "time": cat("time", "datetime64[s]").astype("datetime64[s]").view(np.int64),
+        "followers": cat("followers", np.float64),
+        "kind": cat("kind"),
+        "placeholder": cat("placeholder", bool),
+        "id": cat("id"),
+        "user_keys": cat("user_keys"),
+        "handles": cat("handles"),
+        "user_paper": np.repeat(np.arange(len(papers)), n_users),
+        "n_users": int(n_users.sum()),
+    }
+
+
+def latest_per_group(values: np.ndarray, time: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:
+    """The value with the latest time in each of ``k`` groups, ignoring NaN values.
+
+    Used for "followers = latest known count". Groups without a known value get NaN.
+
+    Examples
+    --------
+    >>> latest_per_group(np.array([1.0, 2.0, np.nan]), np.array([5, 3, 9]), np.array([0, 0, 0]), 2)
+    array([ 1., nan])
+    """
+    out = np.full(k, np.nan)
+    known = np.flatnonzero(~np.isnan(values))
+    order = known[np.lexsort((time[known], group[known]))]
+    g = group[order]
+    # The last entry of each group's run, in time order, is the latest.
+    last = np.flatnonzero(np.append(g[1:] != g[:-1], True)) if g.size else g
+    out[g[last]] = values[order[last]]
+    return out
