@@ -25,7 +25,9 @@ def _common() -> argparse.ArgumentParser:
     p.add_argument("--input-format", help="force the input format instead of detecting it")
     p.add_argument("--paper-id", help="paper id for inputs that carry none")
     p.add_argument(
-        "--strict", action="store_true", help="exit 2 at the first unreadable file or skipped record"
+        "--strict",
+        action="store_true",
+        help="exit 2 at the first unreadable file or skipped record",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
     return p
@@ -90,8 +92,279 @@ def _run_metrics(args: argparse.Namespace) -> int:
     return finish(corpus, args)
 
 
+# --- cascade graph -----------------------------------------------------------------------------
+
+
+def _add_graph(sub, common) -> None:
+    from cascade.render.html import COLOR_BY, LAYOUTS, LEVELS
+
+    p = sub.add_parser(
+        "graph",
+        parents=[common],
+        help="interactive HTML diffusion graph (one self-contained, offline file)",
+        description="Draw the papers' diffusion graph as one HTML file that opens offline: "
+        "nodes sized by a measure, coloured by community, kind, time or paper; search and "
+        "weight filter in the page.",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT.html", help="HTML file to write")
+    p.add_argument("--level", choices=LEVELS, default="user", help="users or tweets as nodes")
+    p.add_argument(
+        "--size-by",
+        default="retweets_received",
+        metavar="MEASURE",
+        help="node size: retweets_received (default); at user level any ranking measure "
+        "(pagerank, reach, unique_retweeters, ...; see 'cascade rank'); at tweet level "
+        "descendants; or a numeric node attribute such as followers",
+    )
+    p.add_argument("--color-by", choices=COLOR_BY, default="community", help="node colour")
+    p.add_argument("--top", type=int, metavar="N", help="keep the N largest nodes")
+    p.add_argument("--min-weight", type=float, metavar="K", help="leave out edges lighter than K")
+    p.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="auto",
+        help="auto: browser physics up to 1,000 nodes, else igraph positions only",
+    )
+    p.add_argument("--paper-node", action="store_true", help="add a node per paper")
+    p.add_argument("--title", help="page heading (default: the paper's title or id)")
+    p.add_argument("--seed", type=int, default=0, help="seed for communities and layout")
+
+
+def _run_graph(args: argparse.Namespace) -> int:
+    from cascade.render.html import to_html
+
+    corpus = open_corpus(args)
+    papers = list(progress(corpus, args))
+    if not papers:
+        raise ValueError("no papers in the input: nothing to draw")
+    to_html(
+        papers[0] if len(papers) == 1 else papers,
+        args.output,
+        level=args.level,
+        size_by=args.size_by,
+        color_by=args.color_by,
+        top=args.top,
+        min_weight=args.min_weight,
+        layout=args.layout,
+        paper_node=args.paper_node,
+        title=args.title,
+        seed=args.seed,
+    )
+    return finish(corpus, args)
+
+
+# --- cascade compare / cascade report -----------------------------------------------------------
+
+
+def _parallel_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local worker processes for the per-paper work (default: all cores; 1 = serial)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the per-paper work on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
+        "workers read the input paths themselves",
+    )
+    p.add_argument(
+        "--groups", metavar="FILE.csv", help="CSV of citation_id,group: compare the groups"
+    )
+
+
+def _add_compare(sub, common) -> None:
+    p = sub.add_parser(
+        "compare",
+        parents=[common],
+        help="compare cascades across papers and groups of papers",
+        description="The per-paper table and the corpus distributions of each metric; with "
+        "--groups, per-group summaries, Mann-Whitney U and Kolmogorov-Smirnov tests with effect "
+        "sizes, and depth and structural virality compared at matched cascade size. csv and "
+        "parquet write one file per table into the folder given by -o (csv without -o prints "
+        "the tests, or the paper table without groups).",
+    )
+    _parallel_options(p)
+    p.add_argument("--format", choices=TABLE_FORMATS, default="table", help="output format")
+    p.add_argument("-o", "--output", help="output file (json, table) or folder (csv, parquet)")
+
+
+def _write_tables(tables: dict, output: str | None, fmt: str) -> None:
+    """Several named tables: sections (table), one object (json) or one file each (csv, parquet)."""
+    import orjson
+
+    from cascade.output import atomic_write, table_records
+
+    to_stdout = output is None or output == "-"
+    if fmt == "json":
+        text = orjson.dumps(
+            {name: table_records(t) for name, t in tables.items()},
+            option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
+        ).decode()
+        if to_stdout:
+            print(text)
+        else:
+            with atomic_write(output) as f:
+                f.write(text + "\n")
+    elif fmt == "table":
+        import io
+
+        buffer = io.StringIO()
+        for name, t in tables.items():
+            with _pd_options():
+                buffer.write(f"== {name} ==\n{t.to_string(index=False)}\n\n")
+        if to_stdout:
+            sys.stdout.write(buffer.getvalue())
+        else:
+            with atomic_write(output) as f:
+                f.write(buffer.getvalue())
+    elif to_stdout:
+        if fmt == "parquet":
+            raise ValueError("parquet output needs a folder: give -o DIR")
+        write_table(_flat(tables.get("tests", tables["papers"])), None, fmt)
+    else:
+        from pathlib import Path
+
+        for name, t in tables.items():
+            write_table(_flat(t), Path(output) / f"{name}.{fmt}", fmt)
+
+
+def _pd_options():
+    import pandas as pd
+
+    return pd.option_context("display.width", 200, "display.max_columns", None)
+
+
+def _flat(table):
+    """Pairs such as the compared groups as "a;b" text, for CSV and Parquet."""
+    out = table.copy()
+    for c in out.columns:
+        if len(out) and isinstance(out[c].iloc[0], tuple):
+            out[c] = [";".join(str(x) for x in v) for v in out[c]]
+    return out
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from types import SimpleNamespace
+
+    from cascade import compare
+    from cascade.parallel import measure
+
+    m = measure(
+        args.inputs,
+        workers=args.workers,
+        dask=args.dask,
+        input_format=args.input_format,
+        paper_id=args.paper_id,
+        strict=args.strict,
+    )
+    tables = {
+        "papers": m.papers.drop(columns="source"),
+        "distributions": compare.distributions(m.papers),
+    }
+    if args.groups:
+        groups = compare.read_groups(args.groups)
+        tables["groups"] = compare.group_summary(m.papers, groups)
+        tables["tests"] = compare.group_tests(m.papers, groups)
+        tables["size_matched"] = compare.size_matched(m.cascades, groups)
+    _write_tables(tables, args.output, args.format)
+    return finish(SimpleNamespace(log=m.log), args)
+
+
+def _add_report(sub, common) -> None:
+    from cascade.report import MAX_GRAPHS
+
+    p = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write an offline HTML report comparing the papers' cascades",
+        description="Write DIR/index.html (summary, sortable paper table, plots, influencers, "
+        "cross-paper audience, group tests), papers.csv/.parquet, cascades.csv, "
+        "influencers.csv, graphs/<citation_id>.html and plots/*.png/.svg. Same input, same "
+        "bytes.",
+    )
+    _parallel_options(p)
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="report folder")
+    p.add_argument("--top", type=int, default=20, help="influencers and pairs listed (default 20)")
+    p.add_argument(
+        "--graphs",
+        default=str(MAX_GRAPHS),
+        metavar="N|all",
+        help=f"graph pages for the N papers with most tweets (default {MAX_GRAPHS}), or all",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed for layouts and plot samples")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from types import SimpleNamespace
+
+    from cascade.report import report
+
+    if args.graphs == "all":
+        max_graphs = None
+    elif args.graphs.isdigit():
+        max_graphs = int(args.graphs)
+    else:
+        raise ValueError(f"--graphs takes a number or 'all', not {args.graphs!r}")
+    result = report(
+        args.inputs,
+        args.output,
+        groups=args.groups,
+        workers=args.workers,
+        dask=args.dask,
+        top=args.top,
+        max_graphs=max_graphs,
+        input_format=args.input_format,
+        paper_id=args.paper_id,
+        strict=args.strict,
+        seed=args.seed,
+        quiet=args.quiet,
+    )
+    return finish(SimpleNamespace(log=result.log), args)
+
+
+# --- cascade export ----------------------------------------------------------------------------
+
+
+def _add_export(sub, common) -> None:
+    from cascade.export import EXPORT_FORMATS, LEVELS
+
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write the diffusion graph for Gephi, R, networkx or pandas",
+        description="Write the user- or tweet-level diffusion graph as GraphML, GEXF (Gephi: "
+        "link attribute 'kind', node start times for the timeline), GML, node-link JSON, or "
+        "node and edge tables (<stem>.nodes.<ext> and <stem>.edges.<ext>) as CSV or Parquet.",
+    )
+    p.add_argument("--to", choices=EXPORT_FORMATS, help="format (default: from the -o suffix)")
+    p.add_argument("--level", choices=LEVELS, default="user", help="users or tweets as nodes")
+    p.add_argument(
+        "--kinds",
+        default="retweet,quote,reply",
+        help="user level: comma-separated links to keep (retweet, quote, reply, mention)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from cascade.export import export
+
+    corpus = open_corpus(args)
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    written = export(progress(corpus, args), args.output, to=args.to, level=args.level, kinds=kinds)
+    if not args.quiet:
+        print(f"cascade: wrote {', '.join(written)}", file=sys.stderr)
+    return finish(corpus, args)
+
+
 COMMANDS: list[tuple[str, Callable, Callable]] = [
     ("metrics", _add_metrics, _run_metrics),
+    ("graph", _add_graph, _run_graph),
+    ("export", _add_export, _run_export),
+    ("compare", _add_compare, _run_compare),
+    ("report", _add_report, _run_report),
 ]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cascade import text as T
-from cascade.model import Paper, latest_per_group, stack
+from cascade.model import Paper, distinct, latest_per_group, stack
 
 __all__ = ["EDGE_KINDS", "to_networkx", "tweet_graph", "user_graph"]
 
@@ -80,7 +80,9 @@ def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:
     return g
 
 
-def _mention_pairs(papers: list[Paper], b: dict[str, Any]) -> tuple[np.ndarray, list[str], list[str]]:
+def _mention_pairs(
+    papers: list[Paper], b: dict[str, Any]
+) -> tuple[np.ndarray, list[str], list[str]]:
     """Global user code of each mentioning tweet's author, and the mentioned keys and handles."""
     src, keys, handles = [], [], []
     for offset, p in zip(np.cumsum([0] + [len(p) for p in papers[:-1]]), papers):
@@ -178,7 +180,7 @@ def user_graph(
     first_seen = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first_seen, author[dated], b["time"][dated])
     first_seen[first_seen == np.iinfo(np.int64).max] = _NAT
-    paper_user = np.unique(b["paper"] * n + author)
+    paper_user = distinct(b["paper"] * n + author)
 
     g = ig.Graph(n, directed=True)
     g.add_edges(np.column_stack((dst, src) if reverse else (src, dst)))
@@ -230,4 +232,3 @@ def to_networkx(graph: ig.Graph, *, reverse: bool = False) -> nx.DiGraph | nx.Mu
     for _, data in out.nodes(data=True):
         data.pop("name", None)
     return out
-

@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve_triangular
 
-from cascade.model import Paper, latest_per_group, stack
+from cascade.model import Paper, distinct, latest_per_group, stack
 
 __all__ = [
     "CASCADE_COLUMNS",
@@ -110,9 +110,7 @@ def forest(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     child = np.flatnonzero(has_parent)
     if child.size == 0:
         return depth, jump, np.ones(n, dtype=np.int64)
-    adjacency = sp.csr_matrix(
-        (np.ones(child.size), (parent[child], child)), shape=(n, n)
-    )
+    adjacency = sp.csr_matrix((np.ones(child.size), (parent[child], child)), shape=(n, n))
     size = spsolve_triangular(
         sp.identity(n, format="csr") - adjacency, np.ones(n), lower=False, unit_diagonal=True
     )
@@ -193,7 +191,7 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     duration = np.where(has_time, end - start, np.nan)
     to_half = np.where(has_time, half - start, np.nan)
 
-    pairs = np.unique(cascade.astype(np.int64) * b["n_users"] + b["user"])
+    pairs = distinct(cascade.astype(np.int64) * b["n_users"] + b["user"])
     pair_cascade, pair_user = pairs // b["n_users"], pairs % b["n_users"]
     followers = latest_per_group(b["followers"], b["time"], b["user"], b["n_users"])
     users = np.bincount(pair_cascade, minlength=k)
@@ -271,9 +269,7 @@ def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFra
             "cascades": np.bincount(paper_of_cascade, minlength=k),
             "largest_cascade": _group_max(paper_of_cascade, size, k, 0),
             "max_depth": _group_max(paper_of_cascade, cascades["depth"].to_numpy(), k, 0),
-            "max_breadth": _group_max(
-                paper_of_cascade, cascades["max_breadth"].to_numpy(), k, 0
-            ),
+            "max_breadth": _group_max(paper_of_cascade, cascades["max_breadth"].to_numpy(), k, 0),
             "mean_structural_virality": sv_mean,
             "max_structural_virality": np.where(sv_n > 0, sv_max, np.nan),
             "first_tweet": _utc(first),

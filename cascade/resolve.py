@@ -35,76 +35,77 @@ _UNKNOWN = "(unknown)"
 
 
 class _Forest:
-    """Accumulates the resolved tweets (and placeholders) in topological order."""
+    """The resolved forest under construction, in topological order.
+
+    Each row is a record of the input (``source[k] >= 0``, its index in the records) or a
+    placeholder (``source[k] == -1``, its fields in ``extra``). Only what matching needs is kept
+    per row; the columns are gathered with numpy at the end.
+    """
 
     def __init__(self) -> None:
-        self.cols: dict[str, list] = {
-            k: []
-            for k in ("id", "author", "time", "followers", "text", "kind", "placeholder")
-            + ("parent", "resolution")
-        }
+        self.source: list[int] = []
+        self.parent: list[int] = []
+        self.resolution: list[str] = []
         self.body: list[str] = []  # text without its RT chain, for matching
-        self.folded: list[tuple[str, bool] | None] = []  # normalised body, computed on demand
-        self.by_author: dict[str, list[int]] = {}
+        self.by_author: dict[str, list[int]] = {}  # lower-case handle -> rows, in time order
         self.by_id: dict[str, int] = {}
-        self.n_placeholders = 0
+        self.extra: dict[int, tuple[str, str, str, str]] = {}  # row -> (id, author, text, kind)
+        self._folds: dict[str, tuple[str, bool]] = {}  # many retweets share one body
 
-    def append(self, tid, author, time, followers, text, kind, placeholder, parent, resolution, body):
-        i = len(self.body)
-        c = self.cols
-        c["id"].append(tid)
-        c["author"].append(author)
-        c["time"].append(time)
-        c["followers"].append(followers)
-        c["text"].append(text)
-        c["kind"].append(kind)
-        c["placeholder"].append(placeholder)
-        c["parent"].append(parent)
-        c["resolution"].append(resolution)
-        self.body.append(body)
-        self.folded.append(None)
-        self.by_author.setdefault(author.lower(), []).append(i)
-        self.by_id[tid] = i
-        return i
-
-    def _fold(self, i: int) -> tuple[str, bool]:
-        f = self.folded[i]
+    def fold(self, body: str) -> tuple[str, bool]:
+        f = self._folds.get(body)
         if f is None:
-            f = self.folded[i] = T.normalise(self.body[i])
+            f = self._folds[body] = T.normalise(body)
         return f
 
-    def match(self, author: str, folded: tuple[str, bool]) -> int | None:
-        """The latest tweet (or placeholder) by ``author`` whose body matches."""
-        for i in reversed(self.by_author.get(author.lower(), ())):
-            if T.same_text(self._fold(i), folded):
-                return i
-        return None
-
-    def latest_real(self, author: str) -> int | None:
-        placeholder = self.cols["placeholder"]
-        for i in reversed(self.by_author.get(author.lower(), ())):
-            if not placeholder[i]:
-                return i
-        return None
+    def append(self, source: int, key: str, parent: int, resolution: str, body: str) -> int:
+        k = len(self.source)
+        self.source.append(source)
+        self.parent.append(parent)
+        self.resolution.append(resolution)
+        self.body.append(body)
+        self.by_author.setdefault(key, []).append(k)
+        return k
 
     def placeholder(self, author, text, kind, parent, resolution, body, tid=None) -> int:
-        self.n_placeholders += 1
-        tid = tid or f"placeholder:{self.n_placeholders}"
-        return self.append(tid, author, None, np.nan, text, kind, True, parent, resolution, body)
+        k = self.append(-1, author.lower(), parent, resolution, body)
+        if tid is None:  # a fresh id, distinct from any read back from an export
+            n = len(self.extra) + 1
+            while f"placeholder:{n}" in self.by_id:
+                n += 1
+            tid = f"placeholder:{n}"
+        self.extra[k] = (tid, author, text, kind)
+        self.by_id[tid] = k  # later tweets naming the same missing parent share it
+        return k
+
+    def match(self, key: str, folded: tuple[str, bool]) -> int | None:
+        """The latest row by ``key`` (a lower-case handle) whose body matches."""
+        body, fold = self.body, self.fold
+        for k in reversed(self.by_author.get(key, ())):
+            f = fold(body[k])
+            if f is folded or T.same_text(f, folded):
+                return k
+        return None
+
+    def latest_real(self, key: str) -> int | None:
+        for k in reversed(self.by_author.get(key, ())):
+            if self.source[k] >= 0:
+                return k
+        return None
 
     def attach(self, chain: tuple[str, ...], body: str) -> tuple[int, str]:
-        """Parent index and resolution for a tweet crediting ``chain`` (nearest hop first)."""
-        folded = T.normalise(body)
+        """Parent row and resolution for a tweet crediting ``chain`` (nearest hop first)."""
+        folded = self.fold(body)
         # Walk from the nearest hop outwards to the first one found in the data, then build the
         # missing hops back towards this tweet as placeholders.
         depth, parent = 0, None
-        for depth, handle in enumerate(chain):
-            parent = self.match(handle, folded)
+        for depth in range(len(chain)):
+            parent = self.match(chain[depth].lower(), folded)
             if parent is not None:
                 resolution = "text"
                 break
         if parent is None:  # no hop is in the data: fall back on the credited original's author
-            parent = self.latest_real(chain[-1])
+            parent = self.latest_real(chain[-1].lower())
             resolution = "author_time"
             if parent is None:
                 parent = self.placeholder(chain[-1], body, "original", -1, "", body)
@@ -146,8 +147,13 @@ def resolve(records: PaperRecords) -> Paper:
     chains: list[tuple[str, ...]] = []
     bodies: list[str] = []
     kinds: list[str] = []
+    hop_start = T.HOP_START
     for text, credited, ref_kind in zip(records.text, records.credited, records.ref_kind):
-        chain, body = T.credited_chain(text)
+        # Most texts credit nobody: skip the parse unless a prefix or a "via @x" may be there.
+        if text[:1] in hop_start or "@" in text[-24:]:
+            chain, body = T.credited_chain(text)
+        else:
+            chain, body = (), text
         if not chain and credited:
             chain = credited
         chains.append(chain)
@@ -156,25 +162,29 @@ def resolve(records: PaperRecords) -> Paper:
             kinds.append(ref_kind)
         elif chain:
             kinds.append("retweet")
-        elif T.reply_to(text):
+        elif "@" in text[:2] and T.reply_to(text):
             kinds.append("reply")
         else:
             kinds.append("original")
 
-    times = np.fromiter(records.time, dtype=np.int64, count=n)
+    times = np.asarray(records.time, dtype=np.int64)
     sort_time = _parent_first_times(records, times)
     rank = np.fromiter((_KIND_RANK.get(k, 1) for k in kinds), dtype=np.int8, count=n)
     order = np.lexsort((np.arange(n), rank, sort_time))
 
     f = _Forest()
+    keys = [a.lower() for a in records.author]
+    has_refs = any(r is not None for r in records.ref_id)
     for i in order.tolist():
-        tid, author, text = records.id[i], records.author[i], records.text[i]
-        kind, chain, ref_id = kinds[i], chains[i], records.ref_id[i]
+        chain, ref_id = chains[i], records.ref_id[i]
         parent, resolution = -1, ""
         if ref_id is not None:
             at = f.by_id.get(ref_id)
             if at is not None:
                 parent, resolution = at, "exact"
+            elif ref_id in records.placeholders:  # absent, but its author is known
+                parent = _known_placeholder(f, records.placeholders, ref_id)
+                resolution = "placeholder"
             elif chain:
                 parent, resolution = f.attach(chain, bodies[i])
             else:  # the source names the parent, but not who wrote it
@@ -182,15 +192,33 @@ def resolve(records: PaperRecords) -> Paper:
                 resolution = "placeholder"
         elif chain:
             parent, resolution = f.attach(chain, bodies[i])
-        elif kind == "reply":
-            latest = f.latest_real(T.reply_to(text) or "")
+        elif kinds[i] == "reply":
+            latest = f.latest_real((T.reply_to(records.text[i]) or "").lower())
             if latest is not None:
                 parent, resolution = latest, "author_time"
-        f.append(
-            tid, author, int(times[i]), records.followers[i], text, kind, False, parent,
-            resolution, bodies[i],
-        )  # fmt: skip
-    return _to_paper(records, f)
+        k = f.append(i, keys[i], parent, resolution, bodies[i])
+        if has_refs:
+            f.by_id[records.id[i]] = k
+    for tid in records.placeholders:  # known placeholders no tweet referred to
+        if has_refs or tid not in records._index:
+            _known_placeholder(f, records.placeholders, tid)
+    return _to_paper(records, f, kinds)
+
+
+def _known_placeholder(f: _Forest, known: dict, tid: str) -> int:
+    """Row of the declared placeholder ``tid``, creating it (and its placeholder ancestors)."""
+    path: list[str] = []
+    while tid not in f.by_id and tid in known and len(path) < 10_000 and tid not in path:
+        path.append(tid)
+        tid = known[tid][3]
+    parent = f.by_id.get(tid, -1) if tid is not None else -1
+    for hop in reversed(path):
+        author, text, kind, _ = known[hop]
+        if kind == "original":
+            parent = -1
+        resolution = "exact" if parent >= 0 else ""
+        parent = f.placeholder(author or _UNKNOWN, text, kind, parent, resolution, text, tid=hop)
+    return parent
 
 
 def _parent_first_times(records: PaperRecords, times: np.ndarray) -> np.ndarray:
@@ -210,36 +238,41 @@ def _parent_first_times(records: PaperRecords, times: np.ndarray) -> np.ndarray:
     return out
 
 
-def _to_paper(records: PaperRecords, f: _Forest) -> Paper:
-    c = f.cols
-    n = len(c["id"])
-    keys: dict[str, int] = {}
-    handles: list[str] = []
-    user = np.empty(n, dtype=np.int64)
-    for i, author in enumerate(c["author"]):
-        key = author.lower()
-        code = keys.get(key)
-        if code is None:
-            code = keys[key] = len(handles)
-            handles.append(author)
-        user[i] = code
-    nat = np.datetime64("NaT").astype(np.int64)
-    time = np.fromiter((nat if t is None else t for t in c["time"]), np.int64, n)
-    obj = lambda values: np.array(values, dtype=object)  # noqa: E731
+def _to_paper(records: PaperRecords, f: _Forest, kinds: list[str]) -> Paper:
+    n = len(f.source)
+    source = np.array(f.source, dtype=np.int64)
+    real = source >= 0
+    rows = source[real]
+
+    def column(values, placeholder_field: int, dtype=object) -> np.ndarray:
+        out = np.empty(n, dtype=dtype)
+        out[real] = np.asarray(values, dtype=dtype)[rows] if len(values) else []
+        for k, fields in f.extra.items():
+            out[k] = fields[placeholder_field]
+        return out
+
+    author = column(records.author, 1)
+    codes: dict[str, int] = {}
+    user = np.fromiter((codes.setdefault(a.lower(), len(codes)) for a in author), np.int64, n)
+    first = np.unique(user, return_index=True)[1]
+    time = np.full(n, np.iinfo(np.int64).min)
+    time[real] = np.asarray(records.time, dtype=np.int64)[rows]
+    followers = np.full(n, np.nan)
+    followers[real] = np.asarray(records.followers, dtype=np.float64)[rows]
     return Paper(
         citation_id=records.citation_id,
-        id=obj(c["id"]),
-        author=obj(c["author"]),
+        id=column(records.id, 0),
+        author=author,
         user=user,
         time=time.view("datetime64[s]"),
-        followers=np.array(c["followers"], dtype=np.float64),
-        text=obj(c["text"]),
-        kind=obj(c["kind"]),
-        placeholder=np.array(c["placeholder"], dtype=bool),
-        parent=np.array(c["parent"], dtype=np.int64),
-        resolution=obj(c["resolution"]),
-        handles=obj(handles),
-        user_keys=obj(list(keys)),
+        followers=followers,
+        text=column(records.text, 2),
+        kind=column(kinds, 3),
+        placeholder=~real,
+        parent=np.array(f.parent, dtype=np.int64),
+        resolution=np.array(f.resolution, dtype=object),
+        handles=author[first],
+        user_keys=np.array(list(codes), dtype=object),
         source=records.source,
         attrs=dict(records.attrs),
         records=records.records,

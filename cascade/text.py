@@ -9,6 +9,7 @@ import re
 
 __all__ = [
     "ELLIPSIS",
+    "HOP_START",
     "credited_chain",
     "mentions",
     "normalise",
@@ -23,12 +24,13 @@ ELLIPSIS = "\u2026"
 _HOP = re.compile(r"\s*(?:RT|MT)\s*@(\w{1,15})\b\s*:?\s*", re.IGNORECASE)
 # "... via @a" at the end of a text credits a as the source (an Altmetric API convention).
 _VIA = re.compile(r"\s+via\s+@(\w{1,15})\s*$", re.IGNORECASE)
+# Characters a text crediting a retweet hop can begin with.
+HOP_START = frozenset("RrMm \t\n\r\u00a0\u3000")
 _REPLY = re.compile(r"\s*@(\w{1,15})\b")
 # Neither inside a URL (…/@a) nor an e-mail address (x@a.org): the '@' must not follow a word
-# character, '/', '.', or another '@'.
-_MENTION = re.compile(r"(?<![\w/.@])@(\w{1,15})\b")
+# character, '/' or another '@' (".@a" is a public mention, not an address).
+_MENTION = re.compile(r"(?<![\w/@])@(\w{1,15})\b")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 
 
 def credited_chain(text: str) -> tuple[tuple[str, ...], str]:
@@ -57,11 +59,13 @@ def credited_chain(text: str) -> tuple[tuple[str, ...], str]:
     """
     handles = []
     pos = 0
-    while m := _HOP.match(text, pos):
-        handles.append(m.group(1))
-        pos = m.end()
-    body = text[pos:]
-    via = _VIA.search(body)
+    # Cheap first-letter test: most texts are no retweets, and a regex call costs more.
+    if text[:1] in HOP_START:
+        while m := _HOP.match(text, pos):
+            handles.append(m.group(1))
+            pos = m.end()
+    body = text[pos:] if pos else text
+    via = _VIA.search(body) if "@" in body[-24:] else None
     if via:
         handles.append(via.group(1))
         body = body[: via.start()]
@@ -105,7 +109,7 @@ def normalise(text: str) -> tuple[str, bool]:
     truncated : bool
         Whether the text ended with ``…`` (so only its prefix is known).
     """
-    folded = _SPACE.sub(" ", text).strip().casefold()
+    folded = " ".join(text.split()).casefold()
     truncated = folded.endswith(ELLIPSIS)
     if truncated:
         folded = folded.rstrip(ELLIPSIS).rstrip()

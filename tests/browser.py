@@ -3,13 +3,17 @@ driven by selenium, with the performance log on so a test can list every request
 
 Reuse from a test module::
 
-    from browser import chrome, load, requests_to_hosts  # the chrome fixture, helpers
+    import browser
+
+    @pytest.fixture(scope="session")
+    def chrome():
+        yield from browser.session()
 
     def test_page(chrome, tmp_path):
-        load(chrome, tmp_path / "page.html", ready="window.network !== undefined")
-        assert requests_to_hosts(chrome) == []
+        browser.load(chrome, tmp_path / "page.html", ready="window.network !== undefined")
+        assert browser.requests_to_hosts(chrome) == []
 
-``chrome`` skips the test when Chromium is not installed, except in CI (``CI=true``), where a
+The fixture skips the test when Chromium is not installed, except in CI (``CI=true``), where a
 missing browser fails the test loudly. Nothing here downloads a browser or a driver: selenium is
 pointed at the Debian binaries (``CASCADE_CHROMIUM`` / ``CASCADE_CHROMEDRIVER`` override them).
 """
@@ -35,8 +39,11 @@ __all__ = [
     "console_errors",
     "have_browser",
     "load",
+    "require",
+    "requests",
     "requests_to_hosts",
     "screenshot",
+    "session",
     "start",
     "wait_for",
 ]
@@ -114,13 +121,8 @@ def start(*, width: int = 1280, height: int = 860) -> Any:
     return driver
 
 
-@pytest.fixture(scope="session")
-def chrome() -> Iterator[Any]:
-    """A headless Chromium session shared by the tests of a run.
-
-    Skips when the browser is missing, unless ``CI=true``: there the tests must run, so a missing
-    browser is an error.
-    """
+def require() -> None:
+    """Skip the calling test when Chromium is missing; fail it instead when ``CI=true``."""
     if not have_browser():
         message = (
             f"headless Chromium not found ({CHROMIUM}, {CHROMEDRIVER}); "
@@ -129,11 +131,28 @@ def chrome() -> Iterator[Any]:
         if in_ci():
             pytest.fail("CI=true but " + message, pytrace=False)
         pytest.skip(message)
+
+
+def session() -> Iterator[Any]:
+    """Generator for a fixture: a headless Chromium, quit afterwards.
+
+    Skips when the browser is missing, unless ``CI=true``: there the tests must run, so a missing
+    browser is an error. In a test module (a fixture defined there, so linters see no unused
+    import)::
+
+        @pytest.fixture(scope="session")
+        def chrome():
+            yield from browser.session()
+    """
+    require()
     driver = start()
     try:
         yield driver
     finally:
         driver.quit()
+
+
+chrome = pytest.fixture(scope="session", name="chrome")(session)
 
 
 def wait_for(driver: Any, condition: str, *, timeout: float = 30.0, poll: float = 0.02) -> Any:
@@ -163,10 +182,11 @@ def load(
 ) -> float:
     """Open a local file, wait until ``ready`` is truthy, and return the seconds it took.
 
-    The performance log is emptied first, so :func:`requests_to_hosts` afterwards sees only this
-    page's requests.
+    The performance and console logs are emptied first, so :func:`requests_to_hosts` and
+    :func:`console_errors` afterwards see only this page's.
     """
     driver.get_log("performance")
+    driver.get_log("browser")
     url = Path(path).resolve().as_uri()
     t0 = time.perf_counter()
     driver.get(url)

@@ -16,7 +16,16 @@ from types import ModuleType
 
 import pandas as pd
 
-from cascade.io import altmetric_tab
+from cascade.io import (
+    altmetric_api,
+    altmetric_tab,
+    backtype,
+    crossref,
+    tabular,
+    twitter_v1,
+    twitter_v2,
+    weibo,
+)
 from cascade.io.records import InputError, PaperRecords
 from cascade.io.sources import expand, iter_documents, read_bytes
 from cascade.model import Paper
@@ -25,8 +34,18 @@ from cascade.resolve import resolve
 __all__ = ["JSON_FORMATS", "TEXT_FORMATS", "Corpus", "FileLog", "InputError", "ReadLog", "read"]
 
 # Detection tries these in order: put the most specific sniffers first.
-JSON_FORMATS: dict[str, ModuleType] = {"altmetric-tab": altmetric_tab}
-TEXT_FORMATS: dict[str, ModuleType] = {}
+JSON_FORMATS: dict[str, ModuleType] = {
+    "altmetric-tab": altmetric_tab,
+    "altmetric-api": altmetric_api,
+    "crossref-events": crossref,
+    "twitter-v2": twitter_v2,
+    "twitter-v1": twitter_v1,
+    "backtype": backtype,
+}
+TEXT_FORMATS: dict[str, ModuleType] = {
+    "csv": tabular,
+    "weibo-paths": weibo,
+}
 
 
 @dataclass
@@ -69,6 +88,11 @@ class ReadLog:
         return total
 
     @property
+    def duplicates(self) -> int:
+        """Records repeating a tweet id already read for the same paper (in any file)."""
+        return sum(f.duplicates for f in self.files.values())
+
+    @property
     def errors(self) -> list[str]:
         """One line per file that could not be read."""
         return [f.error for f in self.files.values() if f.error]
@@ -82,6 +106,8 @@ class ReadLog:
         )
         if skipped:
             line += " (" + ", ".join(f"{r}: {n}" for r, n in sorted(skipped.items())) + ")"
+        if self.duplicates:
+            line += f"; {self.duplicates} duplicates"
         if self.errors:
             line += f"; {len(self.errors)} files unreadable"
         return line
@@ -106,6 +132,34 @@ class ReadLog:
                 for f in self.files.values()
             ]
         )
+
+
+def merge_records(into: PaperRecords, other: PaperRecords) -> int:
+    """Add one paper's records from another file to ``into``; return how many repeated an id.
+
+    ``into`` ends up counting both files' records, skips and duplicates; a tweet id already in
+    ``into`` counts as a duplicate (skipped, reason ``duplicate id``), and a real record replaces
+    an embedded copy of itself.
+    """
+    records, duplicates = into.records, into.duplicates
+    for i, tid in enumerate(other.id):
+        into.add(
+            tid, other.author[i], other.time[i], other.followers[i], other.text[i],
+            ref_id=other.ref_id[i], ref_kind=other.ref_kind[i], credited=other.credited[i],
+            # Embedded rows sit at negative positions in the reader's index.
+            embedded=other._index.get(tid, 0) < 0,
+        )  # fmt: skip
+    repeated = into.duplicates - duplicates
+    into.records = records + other.records
+    into.skipped.update(other.skipped)
+    into.duplicates += other.duplicates
+    for tid, placeholder in other.placeholders.items():
+        into.placeholders.setdefault(tid, placeholder)
+    for key, value in other.attrs.items():
+        into.attrs.setdefault(key, value)
+    if other.source not in into.source.split("; "):
+        into.source = f"{into.source}; {other.source}"
+    return repeated
 
 
 def _looks_json(data: bytes) -> bool:
@@ -192,26 +246,46 @@ class Corpus:
         return f"<Corpus of {len(self.paths)} files>"
 
     def records(self) -> Iterator[PaperRecords]:
-        """Yield each paper's records as read, before resolution; fills ``log``."""
+        """Yield each paper's records as read, before resolution; fills ``log``.
+
+        Papers of one-paper-per-document formats stream as they are read. Formats whose files
+        hold many papers, or whose papers span files (``GROUPED`` readers: Twitter API, Crossref,
+        Backtype, CSV), are merged by paper id over all the files and yielded at the end, a
+        tweet id repeated across files counting once per paper (the rest as duplicates).
+        """
         self.log = log = ReadLog()
+        grouped: dict[str, PaperRecords] = {}
         for path in self.paths:
             entry = log.file(path)
             try:
                 entry.format, found = read_records(
                     path, input_format=self.input_format, paper_id=self.paper_id
                 )
+                merge = getattr(JSON_FORMATS.get(entry.format) or TEXT_FORMATS.get(entry.format),
+                                "GROUPED", False)  # fmt: skip
                 for records in found:
-                    entry.papers += 1
+                    entry.papers += bool(records.citation_id)
                     entry.records += records.records
                     entry.used += records.used
                     entry.skipped.update(records.skipped)
                     entry.duplicates += records.duplicates
-                    if records.citation_id:
+                    if not records.citation_id:
+                        continue
+                    if not merge:
                         yield records
+                    elif records.citation_id not in grouped:
+                        grouped[records.citation_id] = records
+                    else:
+                        repeated = merge_records(grouped[records.citation_id], records)
+                        entry.used -= repeated
+                        entry.duplicates += repeated
+                        if repeated:
+                            entry.skipped["duplicate id"] += repeated
             except InputError as err:
                 if self.strict:
                     raise
                 entry.error = str(err)
+        yield from grouped.values()
 
     def __iter__(self) -> Iterator[Paper]:
         for records in self.records():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.records import PaperRecords, parse_followers_many, parse_times
 from cascade.io.sources import iter_documents
 
 __all__ = ["from_documents", "read", "sniff"]
@@ -60,20 +60,25 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
     if not isinstance(tweets, dict):
         tweets = {}
     if doc.get("tab", "twitter") != "twitter":
+        # Counted, but not a paper of this corpus: a Corpus yields only papers with an id.
+        out.citation_id = ""
         out.skip(f"tab is {str(doc.get('tab'))[:40]!r}, not twitter", max(len(tweets), 1))
         return out
     if not out.citation_id:
         out.skip("paper has no citation_id", len(tweets))
         return out
-    for tweet_id, t in tweets.items():
-        if not isinstance(t, dict):
-            out.skip("tweet is not an object")
-            continue
-        out.add(
-            tweet_id,
-            t.get("author"),
-            parse_time(t.get("datetime")),
-            parse_followers(t.get("followers")),
-            t.get("content_summary") or "",
-        )
+    ids = list(tweets)
+    values = list(tweets.values())
+    if not all(t.__class__ is dict for t in values):
+        out.skip("tweet is not an object", sum(t.__class__ is not dict for t in values))
+        ids = [i for i, t in zip(ids, values) if t.__class__ is dict]
+        values = [t for t in values if t.__class__ is dict]
+    # Column by column: one pass per field is several times faster than a call per record.
+    out.extend(
+        ids,
+        [t.get("author") for t in values],
+        parse_times([t.get("datetime") for t in values]),
+        parse_followers_many([t.get("followers") for t in values]),
+        [t.get("content_summary") or "" for t in values],
+    )
     return out

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-__all__ = ["InputError", "PaperRecords", "parse_followers", "parse_time"]
+import numpy as np
+
+__all__ = [
+    "InputError",
+    "PaperRecords",
+    "parse_followers",
+    "parse_followers_many",
+    "parse_time",
+    "parse_times",
+]
 
 
 class InputError(ValueError):
@@ -57,7 +67,7 @@ _NUMBER = re.compile(r"^([0-9]*\.?[0-9]+)\s*([kmb]?)$", re.IGNORECASE)
 
 
 def parse_followers(value: Any) -> float:
-    """Follower count from ints, ``"11,314"``, ``"1.2K"`` or ``"3M"``; NaN when missing or unreadable.
+    """Follower count from ints, ``"11,314"``, ``"1.2K"`` or ``"3M"``; NaN if missing or unreadable.
 
     Missing is NaN, never 0: a user with 0 followers and a user whose count is unknown differ.
 
@@ -122,6 +132,42 @@ def parse_time(value: Any) -> int | None:
         return None
 
 
+def parse_followers_many(values: list[Any]) -> list[float]:
+    """:func:`parse_followers` over a list, with a fast path for ``"11,314"``-style strings."""
+    out = []
+    for v in values:
+        if v.__class__ is str:
+            try:
+                number = float(v.replace(",", ""))
+                if number >= 0 and number != math.inf:
+                    out.append(float(round(number)))
+                    continue
+            except ValueError:
+                pass
+        out.append(parse_followers(v))
+    return out
+
+
+_NAT = np.iinfo(np.int64).min
+
+
+def parse_times(values: list[Any]) -> np.ndarray:
+    """:func:`parse_time` over a list: int64 epoch seconds, int64's minimum where unreadable.
+
+    ISO-8601 strings (the common case) are parsed by numpy in one call; anything else falls back
+    to :func:`parse_time` value by value.
+    """
+    if all(v.__class__ is str and v for v in values):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # numpy warns that it folds UTC offsets in
+                return np.array(values, dtype="datetime64[s]").view(np.int64)
+        except ValueError:
+            pass
+    parsed = (parse_time(v) for v in values)
+    return np.fromiter((_NAT if t is None else t for t in parsed), np.int64, len(values))
+
+
 @dataclass
 class PaperRecords:
     """One paper's tweet records as read, in input order, plus the accounting of what was skipped.
@@ -146,6 +192,11 @@ class PaperRecords:
         Records whose tweet id was already seen for this paper (also in ``skipped``).
     embedded : int
         Tweets known only from inside another record that filled in a cascade root.
+    placeholders : dict
+        Tweets known to exist but not in the data: id -> ``(author, text, kind, parent_id)``
+        (a Crossref retweet's original, whose author is known; the placeholders of an exported
+        table read back). They are not records; :func:`cascade.resolve.resolve` uses one when a
+        tweet's exact parent is absent from the data, and keeps those nobody refers to.
     """
 
     citation_id: str
@@ -163,6 +214,7 @@ class PaperRecords:
     skipped: Counter = field(default_factory=Counter)
     duplicates: int = 0
     embedded: int = 0
+    placeholders: dict[str, tuple[str, str, str, str | None]] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -249,8 +301,61 @@ class PaperRecords:
         self.credited.append(credited)
         return True
 
+    def add_placeholder(
+        self, tweet_id: str, author: str, text: str = "", kind: str = "original", parent_id=None
+    ) -> None:
+        """Declare a tweet known to exist but absent from the data (not a record; first wins)."""
+        self.placeholders.setdefault(str(tweet_id), (author, text, kind, parent_id))
+
+    def extend(
+        self,
+        ids: list[Any],
+        authors: list[Any],
+        times: np.ndarray,
+        followers: list[float],
+        texts: list[Any],
+    ) -> None:
+        """Keep many records without source-given parents at once, as :meth:`add` does one by one.
+
+        ``times`` are epoch seconds from :func:`parse_times` (int64 minimum = unreadable).
+        """
+        if self._index or len(set(ids)) != len(ids) or not all(i.__class__ is str for i in ids):
+            for args in zip(ids, authors, times.tolist(), followers, texts):
+                self.add(*args[:2], None if args[2] == _NAT else args[2], *args[3:])
+            return
+        handles = [a.strip().lstrip("@").strip() if a.__class__ is str else "" for a in authors]
+        keep = [bool(h) and bool(i.strip()) for h, i in zip(handles, ids)]
+        timed = (times != _NAT).tolist()
+        self.records += len(ids)
+        for reason, bad in (
+            ("no tweet id", sum(not i.strip() for i in ids)),
+            ("no author", sum(bool(i.strip()) and not h for h, i in zip(handles, ids))),
+            ("no time", sum(k and not t for k, t in zip(keep, timed))),
+        ):
+            if bad:
+                self.skipped[reason] += bad
+        rows = [j for j, (k, t) in enumerate(zip(keep, timed)) if k and t]
+        start = len(self.id)
+        self.id.extend(ids[j].strip() for j in rows)
+        self.author.extend(handles[j] for j in rows)
+        self.time.extend(times[rows].tolist())
+        self.followers.extend(followers[j] for j in rows)
+        self.text.extend(
+            t if t.__class__ is str else "" if t is None else str(t)
+            for t in (texts[j] for j in rows)
+        )
+        self.ref_id.extend([None] * len(rows))
+        self.ref_kind.extend([None] * len(rows))
+        self.credited.extend([None] * len(rows))
+        self._index.update(zip(self.id[start:], range(start, len(self.id))))
+
     def _set(self, i, handle, time, followers, text, ref_id, ref_kind, credited) -> None:
-        self.author[i], self.time[i], self.followers[i], self.text[i] = handle, time, followers, text
+        self.author[i], self.time[i], self.followers[i], self.text[i] = (
+            handle,
+            time,
+            followers,
+            text,
+        )
         self.ref_id[i] = None if ref_id is None else str(ref_id)
         self.ref_kind[i], self.credited[i] = ref_kind, credited
 

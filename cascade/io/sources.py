@@ -1,4 +1,4 @@
-"""Where records come from: expanding inputs into files, and JSON / JSON Lines documents from them."""
+"""Where records come from: inputs expanded into files, and JSON / JSON Lines documents."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def _position(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def iter_documents(path: str, data: bytes | None = None) -> Iterator[tuple[int, Any]]:
-    """Yield ``(line, document)`` for a JSON file (one document) or a JSON Lines file (one per line).
+    """Yield ``(line, document)`` from a JSON file (one document) or JSON Lines (one per line).
 
     Parameters
     ----------

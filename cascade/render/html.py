@@ -25,7 +25,6 @@ import math
 import os
 import random
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -139,8 +138,9 @@ def to_html(
     size_by : str, mapping or sequence, default "retweets_received"
         Node size. A measure name: ``"retweets_received"`` (weighted retweet in-degree for users,
         direct retweets for tweets), ``"descendants"`` (tweets downstream, tweet level), any
-        numeric vertex attribute (``"followers"``, ``"tweets"``, ...), or a column of
-        ``cascade.rank`` when that module provides it. Or the values themselves: a mapping
+        numeric vertex attribute (``"followers"``, ``"tweets"``, ...), or at user level any
+        measure of ``cascade.rank.rank_users`` (``"pagerank"``, ``"reach"``,
+        ``"cascade_descendants"``, ...). Or the values themselves: a mapping
         (e.g. a pandas Series) from vertex ``name`` (lower-case handle, or tweet id) to value, or a
         sequence with one value per vertex. Missing values count as 0.
     color_by : {"community", "kind", "time", "paper"}, default "community"
@@ -164,8 +164,9 @@ def to_html(
     title : str, optional
         Page heading; default the paper's title, else its citation id.
     seed : int, default 0
-        Seed for communities and layouts. igraph's random generator is replaced for the call and
-        restored afterwards.
+        Seed for communities and layouts. igraph's (process-global) random generator is replaced
+        for the call, then set back to igraph's default, the ``random`` module (igraph cannot
+        report a generator set before).
 
     Returns
     -------
@@ -188,11 +189,11 @@ def to_html(
     >>> g.es["kind"] = ["retweet", "retweet"]
     >>> g["level"] = "user"
     >>> page = to_html(g, title="Attention is not <Explanation>")
-    >>> "<h1 id=\"heading\">Attention is not &lt;Explanation&gt;</h1>" in page
+    >>> '<h1 id="heading">Attention is not &lt;Explanation&gt;</h1>' in page
     True
     >>> page == to_html(g, title="Attention is not <Explanation>")  # deterministic
     True
-    >>> to_html(g, "graph.html", size_by="followers")  # doctest: +SKIP
+    >>> _ = to_html(g, "graph.html", size_by=[1, 5, 2], color_by="kind")  # doctest: +SKIP
     """
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
@@ -270,12 +271,16 @@ def _as_graph(obj: Any, level: str | None) -> tuple[ig.Graph, list[Any], str]:
 
 @contextlib.contextmanager
 def _seeded(seed: int) -> Iterator[None]:
-    """igraph's random generator, seeded, for the duration (it is process-global)."""
-    previous = ig.set_random_number_generator(random.Random(seed))
+    """igraph's random generator, seeded, for the duration (it is process-global).
+
+    igraph has no getter for the current generator, so afterwards it gets its default back: the
+    ``random`` module.
+    """
+    ig.set_random_number_generator(random.Random(seed))
     try:
         yield
     finally:
-        ig.set_random_number_generator(previous if previous is not None else random)
+        ig.set_random_number_generator(random)
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,16 +311,15 @@ def _edge_array(g: ig.Graph) -> np.ndarray:
 
 
 def retweets_received(g: ig.Graph, level: str) -> np.ndarray:
-    """Retweets each vertex received: weighted retweet in-degree (users), retweet children
-    (tweets). Edges without a ``kind`` attribute all count."""
+    """Retweets each vertex received: the weight of its outgoing retweet edges (users) or its
+    retweet children (tweets). Edges point the way information flowed (author -> retweeter), so
+    a user's retweets are the out-strength. Edges without a ``kind`` attribute all count."""
     ends = _edge_array(g)
     kinds = _edge_attr(g, "kind", "retweet")
     is_rt = np.array([k in (None, "retweet") for k in kinds], dtype=bool)
-    if level == "user":
-        target, w = ends[:, 1], _weights(g)
-    else:  # a tweet's retweets are its children: edges point parent -> child
-        target, w = ends[:, 0], np.ones(len(ends))
-    return np.bincount(target[is_rt], weights=w[is_rt], minlength=g.vcount()).astype(float)
+    w = _weights(g) if level == "user" else np.ones(len(ends))
+    source = ends[:, 0]
+    return np.bincount(source[is_rt], weights=w[is_rt], minlength=g.vcount()).astype(float)
 
 
 def _descendants(g: ig.Graph) -> np.ndarray:
@@ -328,7 +332,7 @@ def _descendants(g: ig.Graph) -> np.ndarray:
     return size
 
 
-def _measure(g: ig.Graph, size_by: Any, level: str) -> tuple[np.ndarray, str]:
+def _measure(g: ig.Graph, papers: list[Any], size_by: Any, level: str) -> tuple[np.ndarray, str]:
     """One value per vertex (NaN -> 0) and a title for the legend."""
     n = g.vcount()
     if isinstance(size_by, str):
@@ -340,7 +344,7 @@ def _measure(g: ig.Graph, size_by: Any, level: str) -> tuple[np.ndarray, str]:
         elif name in g.vs.attributes():
             values = np.array([_number(x) for x in g.vs[name]], dtype=float)
         else:
-            values = _rank_measure(g, name)
+            values = _rank_measure(g, papers, name, level)
         title = _MEASURE_TITLES.get(name, name.replace("_", " "))
     elif hasattr(size_by, "items") or isinstance(size_by, Mapping):
         lookup = {str(k).lower(): _number(v) for k, v in size_by.items()}
@@ -356,31 +360,34 @@ def _measure(g: ig.Graph, size_by: Any, level: str) -> tuple[np.ndarray, str]:
     return np.maximum(values, 0.0), title
 
 
-def _rank_measure(g: ig.Graph, name: str) -> np.ndarray:
-    """A user measure from ``cascade.rank`` (written separately), looked up by vertex name."""
-    try:
-        from cascade import rank  # noqa: PLC0415 - optional module, loaded on demand
-    except ImportError:
-        rank = None
-    table = None
-    if rank is not None:
-        for fname in ("user_measures", "measures", "rank_users"):
-            fn = getattr(rank, fname, None)
-            if callable(fn):
-                with contextlib.suppress(TypeError, ValueError):
-                    table = fn(g)
-                break
-    if table is None or name not in getattr(table, "columns", ()):
+def _rank_measure(g: ig.Graph, papers: list[Any], name: str, level: str) -> np.ndarray:
+    """A user measure of ``cascade.rank.rank_users`` (from the papers when there are some, which
+    gives every measure; else from the user graph), looked up by case-insensitive handle."""
+    from cascade import rank  # loaded on demand: centralities are not free
+
+    if level != "user" or name not in rank.MEASURES:
+        numeric = ", ".join(_numeric_attributes(g)) or "none"
+        measures = f", a measure of cascade.rank ({', '.join(rank.MEASURES)})"
         raise ValueError(
-            f"unknown size_by {name!r}: use 'retweets_received', a numeric vertex attribute "
-            f"({', '.join(sorted(g.vs.attributes()))}), a column of cascade.rank, a mapping or "
-            "one value per vertex"
+            f"unknown size_by {name!r}: use 'retweets_received'"
+            + (", 'descendants'" if level == "tweet" else measures)
+            + f", a numeric vertex attribute ({numeric}), a mapping or one value per vertex"
         )
-    column = table[name]
-    by_name = {str(k).lower(): _number(v) for k, v in column.items()}
-    if "name" in getattr(table, "columns", ()):  # a table with a name column, not an index
-        by_name = {str(k).lower(): _number(v) for k, v in zip(table["name"], column, strict=True)}
-    return np.array([by_name.get(str(k).lower(), 0.0) for k in _attr(g, "name", "")])
+    table = rank.rank_users(papers if papers else g, by=name, measures=[name])
+    by_key = {str(h).lower(): _number(v) for h, v in zip(table["handle"], table[name], strict=True)}
+    return np.array([by_key.get(str(k).lower(), 0.0) for k in _attr(g, "name", "")])
+
+
+def _numeric_attributes(g: ig.Graph) -> list[str]:
+    """Vertex attributes whose values are all numbers (or None), for error messages."""
+    return sorted(
+        a
+        for a in g.vs.attributes()
+        if all(
+            x is None or (isinstance(x, (int, float, np.number)) and not isinstance(x, bool))
+            for x in g.vs[a]
+        )
+    )
 
 
 def _number(x: Any) -> float:
@@ -432,7 +439,7 @@ def _as_datetime(x: Any) -> datetime | None:
             return None
         return datetime.fromtimestamp(int(x.astype("datetime64[s]").astype(np.int64)), timezone.utc)
     with contextlib.suppress(TypeError, ValueError):
-        import pandas as pd  # noqa: PLC0415 - only for timestamps of other types
+        import pandas as pd  # only for timestamps of other types
 
         ts = pd.Timestamp(x)
         if not pd.isna(ts):
@@ -580,6 +587,11 @@ def _paper_labels(g: ig.Graph, papers: list[Any], level: str) -> list[str]:
 # tooltips
 
 
+# Control characters (but newline and tab), and bidirectional overrides, which could make a
+# tooltip display text in an order other than the one stored ("Trojan source").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean(text: Any, limit: int = _TEXT_MAX) -> str:
     """Printable text for a tooltip: no control characters, no lone surrogates, bounded length."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
@@ -587,7 +599,7 @@ def _clean(text: Any, limit: int = _TEXT_MAX) -> str:
     s = str(text)
     # Lone surrogates (from broken JSON escapes) cannot be encoded as UTF-8.
     s = s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    s = "".join(c if c in "\n\t" or c.isprintable() else " " for c in s)
+    s = _CONTROL.sub(" ", s)
     return s if len(s) <= limit else s[: limit - 1] + "\u2026"
 
 
@@ -639,7 +651,10 @@ def _user_title(
         lines.append(f"{extra[0]}: {_fmt_count(extra[1])}")
     if top_tweet is not None:
         count, text = top_tweet
-        head = f"most-retweeted tweet ({count:,} retweets):" if count else "tweet:"
+        if count < 0:  # from a top_tweet vertex attribute: the count is not known
+            head = "most-retweeted tweet:"
+        else:
+            head = f"most-retweeted tweet ({count:,} retweets):" if count else "tweet:"
         lines.append(head)
         lines.append(_clean(text))
     return "\n".join(lines)
@@ -744,7 +759,7 @@ def _build(
         ]
     else:
         handles = [_clean(a, 60) or "unknown" for a in _attr(g, "author", None)]
-    measure, measure_title = _measure(g, size_by, level)
+    measure, measure_title = _measure(g, papers, size_by, level)
     received = retweets_received(g, level)
     colors, legend, gradient, color_title = _colors(g, papers, level, color_by, measure, handles)
 
@@ -798,7 +813,12 @@ def _build(
     xs, ys = _layout(h)
 
     # Node dicts: plain Python values only (pyvis and json fail on numpy scalars).
-    top_tweets = _top_tweets(papers) if level == "user" and papers else {}
+    top_tweets: dict[str, tuple[int, str]] = {}
+    if level == "user" and papers:
+        top_tweets = _top_tweets(papers)
+    elif level == "user" and "top_tweet" in g.vs.attributes():
+        # A user graph built elsewhere may carry each user's most-retweeted text itself.
+        top_tweets = {names[v].lower(): (-1, str(t)) for v, t in enumerate(g.vs["top_tweet"]) if t}
     extra_name = measure_title if measure_title != "retweets received" else None
     vmax = float(max((measure[v] for v in kept), default=0.0))
     labelled = set(kept)
@@ -903,15 +923,23 @@ def _js_number(x: float) -> int | float:
 
 def _size(value: float, vmax: float) -> int:
     # Area grows with the value, so a node with 4x the retweets looks 4x as big.
-    return int(round(7 + 33 * math.sqrt(value / vmax))) if vmax > 0 else 10
+    return int(round(5 + 25 * math.sqrt(value / vmax))) if vmax > 0 else 8
+
+
+def _nice(x: float) -> float:
+    """1, 2 or 5 times a power of ten, at most ``x`` (a round value for the size legend)."""
+    if x <= 0:
+        return 0.0
+    power = 10.0 ** math.floor(math.log10(x))
+    return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= x)
 
 
 def _size_legend(vmax: float) -> dict[str, Any]:
-    values = [vmax, vmax / 4, 0.0] if vmax > 0 else [0.0]
+    values = [vmax, _nice(vmax / 4), 0.0] if vmax > 0 else [0.0]
     items = []
     y = 4.0
     for value in values:
-        r = _size(value, vmax) / 2.0 + 1.0  # vis draws "size" as the radius of a dot; halved here
+        r = _size(value, vmax) * 0.7  # vis draws "size" as a dot's radius; the legend is smaller
         y += r
         items.append(
             {"cx": 24, "cy": round(y), "r": round(r, 1), "tx": 50, "label": _fmt_count(value)}
@@ -987,7 +1015,7 @@ def _options(*, physics: bool, big: bool, seed: int) -> dict[str, Any]:
                 "enabled": True,
                 "solver": "forceAtlas2Based",
                 "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 60},
-                "stabilization": {"enabled": True, "iterations": 150, "fit": True},
+                "stabilization": {"enabled": True, "iterations": 100, "fit": True},
             }
             if physics
             else {"enabled": False}
@@ -1031,7 +1059,8 @@ def _assets() -> dict[str, str]:
         # Inline code must not be able to close its own element.
         if re.search(r"</(script|style)", text, re.IGNORECASE):
             raise RuntimeError(f"{file} cannot be inlined: it contains a closing tag")
-        assets[key] = text
+        # A source map comment would make DevTools look for a file that is not there.
+        assets[key] = re.sub(r"\n?//# sourceMappingURL=\S*\s*$", "\n", text)
     return assets
 
 
@@ -1055,12 +1084,9 @@ def _environment() -> jinja2.Environment:
 
 
 def _generator_version() -> str:
-    try:
-        from importlib.metadata import version  # noqa: PLC0415
+    from cascade import __version__  # the package's own number: no metadata lookup
 
-        return version("cascade")
-    except Exception:  # noqa: BLE001 - any failure: the page just says less
-        return ""
+    return str(__version__)
 
 
 def _render(
@@ -1117,16 +1143,8 @@ def _with_csp(text: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path = path.expanduser()
-    directory = path.parent if str(path.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    from cascade.output import atomic_write  # shared with the table writers
+
+    # Bytes, not text mode: the file must hold exactly the returned text, "\n" line ends included.
+    with atomic_write(path.expanduser(), "wb") as fh:
+        fh.write(text.encode("utf-8"))

@@ -1,0 +1,206 @@
+"""Benchmark of ``cascade.render.html.to_html``: file size and first drawing in headless Chromium.
+
+Targets (issue "Interactive HTML diffusion graphs"): a 10,000-node, 20,000-edge user graph gives
+a file of at most 6 MB, and headless Chromium finishes its first drawing within 5 s of loading it.
+
+Run::
+
+    python benchmarks/bench_html.py                 # 10k nodes / 20k edges, 3 browser loads
+    python benchmarks/bench_html.py --nodes 2000 --edges 4000 --repeat 5
+    python benchmarks/bench_html.py --screenshot docs/img/sample-graph.png   # README picture
+
+"First drawing" is ``window.cascadeFirstDrawMs``, which the page sets from vis-network's first
+``afterDrawing`` event: milliseconds since navigation start, so it includes reading and parsing
+the file, building the data sets and drawing. The wall time around ``driver.get`` is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import igraph as ig
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SAMPLE = Path("/work/shared/data/altmetric-tab/000_572fe4aae46fb893.txt")
+for extra in (ROOT, ROOT / "tests"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from cascade.render.html import to_html  # noqa: E402
+
+_WORDS = (
+    "attention explanation model paper results neural NLP weights data new study shows "
+    "interesting thread read this great work we find that"
+).split()
+
+
+def synthetic_user_graph(
+    n: int = 10_000, m: int = 20_000, *, seed: int = 0, texts: bool = True
+) -> ig.Graph:
+    """A user graph shaped like a retweet cascade, with the schema of ``cascade.graph``.
+
+    Sources are picked with a heavy-tailed (Zipf-like) popularity, so a few users are retweeted
+    a lot and most never; retweeters uniformly. Weights are mostly 1. With ``texts``, every user
+    carries a tweet-length ``top_tweet`` so tooltips are as big as with real data.
+
+    Examples
+    --------
+    >>> g = synthetic_user_graph(100, 150)
+    >>> g.vcount(), g.ecount(), g["level"]
+    (100, 150, 'user')
+    """
+    rng = np.random.default_rng(seed)
+    popularity = 1.0 / np.arange(1, n + 1) ** 1.1
+    popularity /= popularity.sum()
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < m:
+        k = m - len(pairs)
+        src = rng.choice(n, size=k, p=popularity)
+        dst = rng.integers(0, n, size=k)
+        pairs.update((int(s), int(d)) for s, d in zip(src, dst, strict=True) if s != d)
+    edges = sorted(pairs)[:m]
+    g = ig.Graph(n=n, directed=True)
+    g.add_edges(np.asarray(edges, dtype=np.int64))
+    g.vs["name"] = [f"user{i:05d}" for i in range(n)]
+    g.vs["handle"] = [f"User{i:05d}" for i in range(n)]
+    g.vs["tweets"] = (1 + rng.poisson(0.5, n)).tolist()
+    g.vs["followers"] = np.round(rng.lognormal(5.5, 1.6, n)).tolist()
+    start = datetime(2019, 2, 28, tzinfo=timezone.utc)
+    offsets = np.sort(rng.exponential(3 * 86_400, n))
+    g.vs["first_seen"] = [start + timedelta(seconds=float(s)) for s in offsets]
+    g.vs["papers"] = [1] * n
+    if texts:
+        g.vs["top_tweet"] = [
+            " ".join(rng.choice(_WORDS, size=22).tolist())[:140] + " https://t.co/abcdefghij"
+            for _ in range(n)
+        ]
+    g.es["kind"] = ["retweet"] * m
+    g.es["weight"] = (1 + rng.geometric(0.7, m) - 1).tolist()
+    g["citation_id"] = "synthetic"
+    g["level"] = "user"
+    return g
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu or platform.machine()}), {platform.system()}, " + (
+        f"Python {platform.python_version()}"
+    )
+
+
+def bench(nodes: int, edges: int, repeat: int, texts: bool) -> dict[str, float]:
+    import browser  # tests/browser.py
+
+    g = synthetic_user_graph(nodes, edges, texts=texts)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench.html"
+        t0 = time.perf_counter()
+        to_html(g, out)
+        render_s = time.perf_counter() - t0
+        size = out.stat().st_size
+        draws, walls = [], []
+        driver = browser.start()
+        try:
+            for _ in range(repeat):
+                driver.get("about:blank")
+                wall = browser.load(driver, out, ready="window.cascadeFirstDrawMs", timeout=120)
+                draws.append(driver.execute_script("return window.cascadeFirstDrawMs;") / 1000.0)
+                walls.append(wall)
+                counts = driver.execute_script("return [nodes.length, edges.length];")
+                assert counts == [g.vcount(), g.ecount()], counts
+                assert browser.requests_to_hosts(driver) == []
+        finally:
+            driver.quit()
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "texts": texts,
+        "render_s": render_s,
+        "bytes": size,
+        "first_draw_s_median": statistics.median(draws),
+        "first_draw_s_max": max(draws),
+        "wall_s_median": statistics.median(walls),
+    }
+
+
+def screenshot(out: Path, *, width: int = 1100, height: int = 680) -> Path:
+    """The README picture: the sample paper's user graph, as a PNG (kept small: 256 colours)."""
+    import browser  # tests/browser.py
+
+    import cascade
+
+    paper = next(iter(cascade.read(SAMPLE)))
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "sample.html"
+        to_html(paper, page, title="Attention is not Explanation (Jain & Wallace 2019)")
+        driver = browser.start(width=width, height=height)
+        try:
+            browser.load(driver, page)
+            # Let physics settle (stabilisation runs before the first drawing; this is margin).
+            time.sleep(1.5)
+            raw = Path(tmp) / "raw.png"
+            browser.screenshot(driver, raw)
+        finally:
+            driver.quit()
+        _quantise(raw, out)
+    return out
+
+
+def _quantise(src: Path, dst: Path) -> None:
+    """Write ``src`` to ``dst`` with an adaptive palette when Pillow is there (5-10x smaller)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        from PIL import Image
+    except ImportError:
+        dst.write_bytes(src.read_bytes())
+        return
+    with Image.open(src) as img:
+        img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
+            dst, optimize=True
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--nodes", type=int, default=10_000)
+    parser.add_argument("--edges", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-texts", action="store_true", help="tooltips without tweet texts")
+    parser.add_argument("--screenshot", type=Path, help="write the README PNG here and stop")
+    args = parser.parse_args(argv)
+    if args.screenshot:
+        out = screenshot(args.screenshot)
+        print(f"{out}: {out.stat().st_size:,} bytes")
+        return 0
+    result = bench(args.nodes, args.edges, args.repeat, texts=not args.no_texts)
+    print(f"machine: {machine()}")
+    print(
+        f"{result['nodes']:,} nodes, {result['edges']:,} edges, texts={result['texts']}: "
+        f"render {result['render_s']:.2f} s, file {result['bytes'] / 1e6:.2f} MB, first drawing "
+        f"{result['first_draw_s_median']:.2f} s median / {result['first_draw_s_max']:.2f} s max "
+        f"of {args.repeat} loads (wall {result['wall_s_median']:.2f} s)"
+    )
+    ok = result["bytes"] <= 6_000_000 and result["first_draw_s_max"] <= 5.0
+    print("targets (<= 6 MB, <= 5 s):", "met" if ok else "MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Altmetric Details Page API v1 ``fetch`` responses: one paper per JSON document.
+
+``{"altmetric_id": 101320, "citation": {"doi": ...}, "posts": {"twitter": [{"tweet_id",
+"posted_on", "summary", "author": {"id_on_source", "followers"}, "rt": [handles]}]}}``.
+``posts`` may be ``[]`` and ``posts.twitter`` absent. The paper id is ``altmetric_id`` (the DOI
+and title are kept in ``attrs``). ``rt`` lists the handles Altmetric credits as retweet sources;
+when it names several their order is not reliable, so they are put nearest first by who tweeted
+the paper last before the retweet (handles with no earlier tweet keep their order, last).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.sources import iter_documents
+
+__all__ = ["from_documents", "read", "sniff"]
+
+NAME = "altmetric-api"
+
+
+def sniff(doc: Any) -> bool:
+    """Whether a parsed document looks like a details-page API response."""
+    return isinstance(doc, dict) and "altmetric_id" in doc and ("posts" in doc or "counts" in doc)
+
+
+def read(
+    path: str, *, paper_id: str | None = None, data: bytes | None = None
+) -> Iterator[PaperRecords]:
+    """Yield one :class:`PaperRecords` per API response in a file.
+
+    Parameters
+    ----------
+    path : str
+        A file (optionally gzip) holding one response, or one per line (JSON Lines).
+    paper_id : str, optional
+        Overrides ``altmetric_id``.
+    data : bytes, optional
+        The file's content when already read.
+    """
+    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
+
+
+def from_documents(
+    docs: Iterator[tuple[int, Any]], path: str, *, paper_id: str | None = None
+) -> Iterator[PaperRecords]:
+    """Records from already-parsed ``(line, document)`` pairs of one file."""
+    for line, doc in docs:
+        yield paper(doc, f"{path}:{line}" if line > 1 else path, paper_id=paper_id)
+
+
+def _handles(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(h.strip().lstrip("@") for h in value if isinstance(h, str) and h.strip("@ "))
+
+
+def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords:
+    """Records of one API response. Records that cannot be used are counted, by reason."""
+    if not isinstance(doc, dict):
+        out = PaperRecords("", source)
+        out.skip("not a paper object")
+        return out
+    cid = paper_id if paper_id is not None else doc.get("altmetric_id")
+    ok = cid is not None and not isinstance(cid, (bool, dict, list, float))
+    out = PaperRecords(str(cid).strip() if ok else "", source)
+    citation = doc.get("citation") if isinstance(doc.get("citation"), dict) else {}
+    for key in ("doi", "title"):
+        if isinstance(citation.get(key), str):
+            out.attrs[key] = citation[key].lower() if key == "doi" else citation[key]
+    posts = doc.get("posts") if isinstance(doc.get("posts"), dict) else {}
+    tweets = posts.get("twitter", [])
+    if isinstance(tweets, dict):
+        tweets = list(tweets.values())
+    if not isinstance(tweets, list):
+        out.skip("posts.twitter is not a list")
+        return out
+    if not out.citation_id:
+        out.skip("paper has no altmetric_id", len(tweets))
+        return out
+    for t in tweets:
+        if not isinstance(t, dict):
+            out.skip("tweet is not an object")
+            continue
+        author = t.get("author") if isinstance(t.get("author"), dict) else {}
+        credited = _handles(t.get("rt"))
+        out.add(
+            t.get("tweet_id"),
+            author.get("id_on_source"),
+            parse_time(t.get("posted_on")),
+            parse_followers(author.get("followers")),
+            t.get("summary") if isinstance(t.get("summary"), str) else "",
+            credited=credited or None,
+        )
+    _order_credited(out)
+    return out
+
+
+def _order_credited(out: PaperRecords) -> None:
+    """Put several credited handles nearest first: the latest to tweet before the retweet."""
+    last: dict[str, list[int]] = {}
+    for author, time in zip(out.author, out.time):
+        last.setdefault(author.lower(), []).append(time)
+    for i, credited in enumerate(out.credited):
+        if credited is None or len(credited) < 2:
+            continue
+        t = out.time[i]
+
+        def latest(h: str, t: int = t) -> int:
+            earlier = [s for s in last.get(h.lower(), ()) if s <= t]
+            return max(earlier) if earlier else -(2**62)
+
+        # A stable sort: handles with no earlier tweet stay in the given order, after the others.
+        out.credited[i] = tuple(sorted(credited, key=latest, reverse=True))

@@ -1,0 +1,43 @@
+"""Shared fixtures: paths to the bundled sample and the hand-made trees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "data" / "attention-is-not-explanation.json"
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture
+def sample_raw() -> dict:
+    """The sample file parsed with the standard library, for independent counts."""
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def chain_path() -> Path:
+    return FIXTURES / "chain_tree.json"
+
+
+def write_paper(path: Path, tweets: dict, citation_id: str = "p") -> Path:
+    """Write a details-page file from ``{id: (author, followers, datetime, text)}``."""
+    doc = {
+        "citation_id": citation_id,
+        "tab": "twitter",
+        "twitter": {
+            tid: {"author": a, "followers": f, "datetime": d, "content_summary": t}
+            for tid, (a, f, d, t) in tweets.items()
+        },
+    }
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path

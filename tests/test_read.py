@@ -1,0 +1,142 @@
+"""Reading details-page exports: sources, parsing, and the accounting of skipped records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from conftest import write_paper
+
+import cascade
+from cascade.io.records import InputError, parse_followers, parse_time
+
+
+def test_sample_counts_match_the_raw_file(sample_path, sample_raw):
+    tweets = sample_raw["twitter"]
+    texts = [t["content_summary"] for t in tweets.values()]
+    corpus = cascade.read(sample_path)
+    (paper,) = list(corpus)
+    assert paper.citation_id == "56155705"
+    assert paper.n_tweets == len(tweets) == 258
+    assert sorted(paper.id[~paper.placeholder]) == sorted(tweets)
+    assert sum(t.startswith("RT @") for t in texts) == 188
+    assert (paper.kind == "retweet").sum() == 188
+    assert str(paper.time.min()) == "2019-02-28T01:55:24"
+    assert str(paper.time.max()) == "2020-05-25T10:24:28"
+    assert corpus.log.records == corpus.log.used == 258
+    # Followers kept as numbers: "11,314" -> 11314.
+    marypcbuk = paper.followers[paper.author == "marypcbuk"]
+    assert marypcbuk.tolist() == [11314.0]
+
+
+def test_handles_keep_display_form_and_match_case_insensitively(tmp_path):
+    path = write_paper(
+        tmp_path / "p.json",
+        {
+            "1": ("@Ann", "10", "2020-01-01 00:00:00", "paper"),
+            "2": ("@ann", "12", "2020-01-02 00:00:00", "paper again"),
+            "3": ("@bob", "1", "2020-01-03 00:00:00", "RT @ANN: paper again"),
+        },
+    )
+    (paper,) = list(cascade.read(path))
+    assert paper.handles.tolist() == ["Ann", "bob"]
+    assert paper.user.tolist() == [0, 0, 1]
+    assert paper.parent.tolist() == [-1, -1, 1]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("11,314", 11314), ("1.2K", 1200), ("3M", 3_000_000), (42, 42), ("0", 0), (" 7 ", 7)],
+)
+def test_parse_followers(value, expected):
+    assert parse_followers(value) == expected
+
+
+@pytest.mark.parametrize("value", ["", None, "n/a", -3, "1.2X", [], True])
+def test_missing_followers_are_nan_not_zero(value):
+    assert math.isnan(parse_followers(value))
+
+
+def test_parse_time_is_utc():
+    assert parse_time("2019-02-28 01:55:24") == 1551318924
+    assert parse_time("2019-02-28T02:55:24+01:00") == 1551318924
+    assert parse_time("2019-02-28T01:55:24Z") == 1551318924
+    assert parse_time("Thu Feb 28 01:55:24 +0000 2019") == 1551318924
+    assert parse_time("yesterday") is None
+    assert parse_time("") is None
+
+
+def test_skips_are_counted_with_reasons(tmp_path):
+    path = write_paper(
+        tmp_path / "p.json",
+        {
+            "1": ("@a", "1", "2020-01-01 00:00:00", "ok"),
+            "2": ("", "1", "2020-01-01 00:00:00", "no author"),
+            "3": ("@c", "1", "", "no time"),
+            "4": ("@d", "1", "not a date", "bad time"),
+        },
+    )
+    corpus = cascade.read(path)
+    (paper,) = list(corpus)
+    assert paper.n_tweets == 1
+    assert dict(paper.skipped) == {"no author": 1, "no time": 2}
+    assert corpus.log.records == 4 and corpus.log.used == 1
+    assert "no author: 1" in corpus.log.summary()
+    assert cascade.paper_metrics(paper)["skipped"].tolist() == [3]
+
+
+def test_other_tabs_in_gzipped_json_lines(tmp_path):
+    tweet = {"author": "@a", "followers": "1", "datetime": "2020-01-01 00:00:00"}
+    lines = [
+        {"citation_id": "x", "tab": "news", "twitter": {"1": tweet, "2": tweet}},
+        {"citation_id": "y", "tab": "twitter", "twitter": {"1": tweet}},
+    ]
+    path = tmp_path / "corpus.jsonl.gz"
+    path.write_bytes(gzip.compress("\n".join(json.dumps(x) for x in lines).encode()))
+    corpus = cascade.read(path)
+    papers = list(corpus)
+    assert [p.citation_id for p in papers] == ["y"]
+    assert corpus.log.records == 3 and corpus.log.used == 1
+    assert sum(corpus.log.skipped.values()) == 2
+    assert [r for r in corpus.log.skipped] == ["tab is 'news', not twitter"]
+
+
+def test_directories_globs_and_order(tmp_path, sample_path):
+    for name in ("b.json", "a.json"):
+        (tmp_path / name).write_bytes(sample_path.read_bytes())
+    (tmp_path / ".hidden").write_text("not read")
+    assert [p.source for p in cascade.read(tmp_path)] == [
+        str(tmp_path / "a.json"),
+        str(tmp_path / "b.json"),
+    ]
+    assert len(list(cascade.read(str(tmp_path / "*.json")))) == 2
+    with pytest.raises(InputError, match="no such file"):
+        cascade.read(tmp_path / "missing.json")
+
+
+def test_malformed_json_names_file_line_and_column(tmp_path, sample_path):
+    bad = tmp_path / "a_bad.json"
+    bad.write_text('{"citation_id": "1",\n "tab": "twitter",\n "twitter": {"1": }\n}')
+    corpus = cascade.read([bad, sample_path])
+    assert [p.citation_id for p in corpus] == ["56155705"]  # the other file goes on
+    (error,) = corpus.log.errors
+    assert error.startswith(f"{bad}:3:")
+    assert "invalid JSON" in error
+    with pytest.raises(InputError, match=re.escape(f"{bad}:3:")):
+        list(cascade.read([bad, sample_path], strict=True))
+
+
+def test_not_a_paper_object(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"citation_id": "1", "tab": "twitter", "twitter": {"1": "x"}}))
+    corpus = cascade.read(path)
+    (paper,) = list(corpus)
+    assert len(paper) == 0
+    assert dict(corpus.log.skipped) == {"tweet is not an object": 1}
+    table = cascade.paper_metrics(paper)
+    assert table[["tweets", "cascades", "skipped"]].values.tolist() == [[0, 0, 1]]
+    assert np.isnan(table["duration_days"].iloc[0])
