@@ -30,7 +30,27 @@ def _common() -> argparse.ArgumentParser:
         help="exit 2 at the first unreadable file or skipped record",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
+    _reconstruct_options(p)
     return p
+
+
+def _reconstruct_options(p: argparse.ArgumentParser) -> None:
+    """--reconstruct METHOD and its parameters (see cascade.reconstruct)."""
+    from cascade import reconstruct as R
+
+    g = p.add_argument_group("reconstruction of retweet paths")
+    g.add_argument(
+        "--reconstruct", choices=R.METHODS, default="credited", metavar="METHOD",
+        help="how retweets get their parents: " + ", ".join(R.METHODS) + " (default: credited)",
+    )  # fmt: skip
+    g.add_argument("--samples", type=int, default=100, help="pdi: trees sampled (default 100)")
+    g.add_argument("--reconstruct-seed", type=int, default=0, help="seed of the sampled trees")
+    g.add_argument("--gamma", type=float, default=R.DEFAULT_GAMMA, help="pdi: followers weight")
+    g.add_argument("--alpha", type=float, default=R.DEFAULT_ALPHA, help="pdi: time exponent")
+    g.add_argument("--fit-alpha", action="store_true", help="pdi: fit alpha to each paper")
+    g.add_argument("--beta", type=float, default=R.INFLUENCE_BETA, help="influence: f exponent")
+    g.add_argument("--rate", type=float, default=R.INFLUENCE_RATE, help="influence: decay /s")
+    g.add_argument("--follow-graph", metavar="FILE", help="follow-graph: CSV of follower,followee")
 
 
 def _output(p: argparse.ArgumentParser, default: str = "table") -> None:
@@ -40,9 +60,21 @@ def _output(p: argparse.ArgumentParser, default: str = "table") -> None:
 
 def open_corpus(args: argparse.Namespace) -> Corpus:
     """The corpus the command-line arguments name."""
-    return read(
+    corpus = read(
         args.inputs, input_format=args.input_format, paper_id=args.paper_id, strict=args.strict
     )
+    method = getattr(args, "reconstruct", "credited")
+    if method == "credited":
+        return corpus
+    from cascade.reconstruct import Reconstructed
+
+    options = {"follow_graph": args.follow_graph} if method == "follow-graph" else {}
+    if method == "pdi":
+        options = dict(samples=args.samples, seed=args.reconstruct_seed, gamma=args.gamma,
+                       alpha=args.alpha, fit_alpha=args.fit_alpha)  # fmt: skip
+    if method == "influence":
+        options = {"beta": args.beta, "rate": args.rate}
+    return Reconstructed(corpus, method, **options)  # type: ignore[return-value]
 
 
 def progress(papers: Corpus, args: argparse.Namespace) -> Iterator[Paper]:

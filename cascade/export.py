@@ -1,4 +1,4 @@
-"""Export diffusion graphs for Gephi, R, networkx and pandas: GraphML, GEXF, GML, JSON, CSV, Parquet.
+"""Export diffusion graphs for Gephi, R, networkx, pandas: GraphML, GEXF, GML, JSON, CSV, Parquet.
 
 Two levels: ``user`` (who spread the papers to whom, :func:`cascade.graph.user_graph`) and
 ``tweet`` (the tweet forest, one cascade per tree, with the parents of whatever :class:`Paper` is
@@ -262,6 +262,20 @@ def _write_json(g: nx.DiGraph, path: str) -> None:
         f.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """CSV with ISO-8601 times whose every text cell holding a line break is quoted.
+
+    Rows end in CRLF (RFC 4180): Python's csv writer quotes only the line breaks that appear in
+    its line terminator, and a bare ``\r`` left unquoted in a tweet splits its row on reading.
+    """
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = [None if pd.isna(t) else t.isoformat() for t in out[name]]
+    with atomic_write(path) as f:
+        out.to_csv(f, index=False, lineterminator="\r\n")
+
+
 def _table_paths(path: Path, fmt: str) -> tuple[Path, Path]:
     stem = path.name[: -len(path.suffix)] if path.suffix in (".csv", ".parquet") else path.name
     return path.with_name(f"{stem}.nodes.{fmt}"), path.with_name(f"{stem}.edges.{fmt}")
@@ -310,8 +324,11 @@ def export(
     nodes, edges = graph_tables(papers, level=level, kinds=kinds)
     if fmt in ("csv", "parquet"):
         node_path, edge_path = _table_paths(path, fmt)
-        write_table(nodes, node_path, fmt)
-        write_table(edges, edge_path, fmt)
+        for frame, where in ((nodes, node_path), (edges, edge_path)):
+            if fmt == "csv":
+                _write_csv(frame, where)
+            else:
+                write_table(frame, where, fmt)
         return [str(node_path), str(edge_path)]
     g = to_nx(nodes, edges, level=level)
     if fmt == "graphml":

@@ -74,6 +74,8 @@ def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:
     g.vs["resolution"] = paper.resolution.tolist()
     g.es["kind"] = paper.kind[child].tolist()
     g.es["resolution"] = paper.resolution[child].tolist()
+    if paper.probability is not None:  # a probabilistic reconstruction's confidence per edge
+        g.es["probability"] = paper.probability[child].tolist()
     g["citation_id"] = paper.citation_id
     g["level"] = "tweet"
     g["method"] = paper.method

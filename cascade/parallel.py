@@ -15,6 +15,7 @@ are sent.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -196,7 +197,9 @@ def _run_dask(dask: Any, paths: list[str], options: _Options, func: Callable) ->
     try:
         n = max(1, sum(client.nthreads().values()))
         chunks = plan_chunks([os.path.abspath(p) for p in paths], n * _CHUNKS_PER_WORKER)
-        futures = client.map(_run_chunk, chunks, options=options, func=func, pure=False)
+        # Client.map's own first parameter is called ``func``: bind ours first.
+        task = functools.partial(_run_chunk, options=options, func=func)
+        futures = client.map(task, chunks, pure=False)
         outputs = client.gather(futures)
     finally:
         if client is not dask:
@@ -278,10 +281,8 @@ def measure(
     >>> len(m.cascades), m.log.records
     (70, 258)
     """
-    from functools import partial
-
     results, log = map_papers(
-        partial(_measure_batch, extra=extra),
+        functools.partial(_measure_batch, extra=extra),
         inputs,
         workers=workers,
         dask=dask,

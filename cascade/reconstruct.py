@@ -536,7 +536,7 @@ def reconstruct(
     >>> paper = next(iter(cascade.read("examples/data")))
     >>> tree = reconstruct(paper, "influence")
     >>> tree.method, int((tree.resolution == "influence").sum())
-    ('influence', 144)
+    ('influence', 188)
     """
     _check(method)
     if method == "credited":
@@ -771,8 +771,9 @@ def expected_influence(
 
     Parameters
     ----------
-    papers : Paper or iterable of Paper
-        Resolved papers (credited parents); users are matched case-insensitively across papers.
+    papers : Paper, iterable of Paper or Reconstructed
+        Resolved papers with their *credited* parents (a :class:`Reconstructed` corpus is
+        unwrapped to its credited papers); users are matched case-insensitively across papers.
     method : {"influence", "pdi", "credited", "follow-graph"}
         ``influence`` is computed exactly (one O(n) reverse pass per paper, at any size) unless
         ``samples`` is given; ``pdi`` is always estimated from ``samples`` trees (default 100);
@@ -796,13 +797,19 @@ def expected_influence(
     >>> import cascade
     >>> top = expected_influence(cascade.read("examples/data"))
     >>> top.index[0], round(float(top.iloc[0]), 3)
-    ('zacharylipton', 96.0)
+    ('byron_c_wallace', 66.844)
     """
     _check(method)
+    if isinstance(papers, Reconstructed):  # the parents to re-draw are the credited ones
+        papers = papers.corpus
     parts = []
     beta = options.get("beta", INFLUENCE_BETA)
     rate = options.get("rate", INFLUENCE_RATE)
     for paper in _iter_papers(papers):
+        if paper.method != "credited":
+            raise ValueError(
+                f"expected_influence needs credited papers, not a {paper.method} reconstruction"
+            )
         if method == "influence" and samples is None:
             per_tweet = _exact_descendants(paper, beta, rate)
         elif method in ("pdi", "influence"):
@@ -860,6 +867,8 @@ class Reconstructed:
         return f"<{self.method} reconstruction of {self.corpus!r}>"
 
     def __getattr__(self, name: str) -> Any:  # log, paths, records, ...
+        if name == "corpus":  # not set yet (unpickling): no recursion
+            raise AttributeError(name)
         return getattr(self.corpus, name)
 
     def __iter__(self) -> Iterator[Paper]:

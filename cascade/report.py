@@ -6,12 +6,14 @@ The report folder holds:
   table of every paper (linking each paper's graph), the top influencers across papers and per
   paper, the cross-paper audience, and group comparisons when groups are given;
 * ``papers.csv`` / ``papers.parquet`` (paper metrics), ``cascades.csv`` (cascade metrics),
-  ``influencers.csv`` (the corpus ranking), ``influencers_per_paper.csv``, ``distributions.csv``,
+  ``influencers.csv`` (the corpus ranking), ``influencers_per_paper.csv`` (the top users of each
+  paper that has a graph page), ``distributions.csv``,
   ``audience_overlap.csv``, ``spreaders.csv`` and, with groups, ``group_summary.csv``,
   ``group_tests.csv`` and ``size_matched.csv``;
-* ``graphs/<citation_id>.html``: one interactive graph per paper (the ``max_graphs`` papers with
-  the most tweets; all of them by default up to :data:`MAX_GRAPHS`), and ``combined.html``: papers
-  as hub nodes linked to the users who tweeted them (the :data:`COMBINED_PAPERS` largest papers);
+* ``graphs/<citation_id>.html``: one interactive graph per paper, for the ``max_graphs``
+  (default :data:`MAX_GRAPHS`) papers with the most tweets (each page inlines its JavaScript,
+  about 0.8 MB), and ``combined.html``: papers as hub nodes linked to the users who tweeted them
+  (the :data:`COMBINED_PAPERS` papers with the most tweets);
 * ``plots/*.png`` and ``plots/*.svg``.
 
 The per-paper work (reading, resolving, measuring, per-paper rankings, graph pages) runs in
@@ -22,13 +24,17 @@ The same input gives the same files, byte for byte: no dates, seeded layouts and
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import glob
 import hashlib
 import math
 import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -49,7 +55,7 @@ from cascade.parallel import Measures, map_papers, measure
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
 
 #: Default cap on per-paper graph pages: each page inlines its JavaScript (about 0.8 MB).
-MAX_GRAPHS = 200
+MAX_GRAPHS = 100
 #: Papers drawn as hubs on the combined page (those with the most tweets).
 COMBINED_PAPERS = 50
 #: Users on the combined page: all users of its papers up to this many, else the users who
@@ -98,13 +104,37 @@ class Report:
     log: ReadLog | None = None
 
 
+@contextlib.contextmanager
+def _one_omp_thread() -> Iterator[None]:
+    """Run igraph's OpenMP code (PageRank's PRPACK solver) on one thread for the duration.
+
+    PRPACK sums in OpenMP threads in an order that changes from run to run, so PageRank's last
+    bits would too; on one thread every run gives the same bytes.
+    """
+    lib, before = None, 1
+    try:
+        found = glob.glob(
+            os.path.join(os.path.dirname(ig.__file__), "..", "igraph.libs", "libgomp*")
+        )
+        name = found[0] if found else ctypes.util.find_library("gomp")
+        if name:
+            lib = ctypes.CDLL(name)
+            before = lib.omp_get_max_threads()
+            lib.omp_set_num_threads(1)
+    except (OSError, AttributeError):
+        lib = None
+    try:
+        yield
+    finally:
+        if lib is not None:
+            lib.omp_set_num_threads(before)
+
+
 # --- per-batch work (runs in the workers) --------------------------------------------------------
 
 
-def _collect(batch: list[Paper], *, top: int) -> dict[str, Any]:
+def _collect(batch: list[Paper]) -> dict[str, Any]:
     """What the report needs from a batch beyond the metric tables."""
-    from cascade.rank import rank_users
-
     users, times, days, info = [], {}, [], []
     for p in batch:
         real = ~p.placeholder
@@ -131,27 +161,34 @@ def _collect(batch: list[Paper], *, top: int) -> dict[str, Any]:
         attrs = p.attrs or {}
         info.append((p.citation_id, str(attrs.get("title") or ""), str(attrs.get("doi") or "")))
     day, count = np.unique(np.concatenate(days), return_counts=True) if days else ([], [])
-    ranked = rank_users(batch, per_paper=True, top=top, measures=_RANK_MEASURES)
     return {
         "users": pd.concat(users, ignore_index=True),
         "times": times,
         "daily": pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64),
         "info": info,
-        "influencers": ranked,
     }
 
 
-def _write_graphs(batch: list[Paper], *, out: str, names: Mapping[str, str], seed: int) -> list:
-    """Write the graph page of each wanted paper of the batch; the citation ids written."""
+def _write_graphs(
+    batch: list[Paper], *, out: str, names: Mapping[str, str], top: int, seed: int
+) -> list[pd.DataFrame]:
+    """Write the graph page of each wanted paper of the batch; its top influencers.
+
+    Each paper is ranked on its own, so the result does not depend on how papers are batched.
+    """
+    from cascade.rank import rank_users
     from cascade.render.html import to_html
 
-    done = []
+    ranked = []
     for p in batch:
         name = names.get(p.citation_id)
         if name is not None and len(p):
             to_html(p, os.path.join(out, "graphs", name), level="user", seed=seed)
-            done.append(p.citation_id)
-    return done
+            with _one_omp_thread():
+                table = rank_users(p, top=top, measures=_RANK_MEASURES)
+            table.insert(0, "citation_id", p.citation_id)
+            ranked.append(table)
+    return ranked
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -343,7 +380,7 @@ def report(
     }
 
     _say(quiet, "reading and measuring the papers")
-    m: Measures = measure(inputs, extra=partial(_collect, top=top), **run)
+    m: Measures = measure(inputs, extra=_collect, **run)
     if len(m.papers) == 0:
         raise InputError(", ".join(map(str, m.log.files)) or str(inputs), "no paper to report on")
     users = pd.concat([e["users"] for e in m.extra], ignore_index=True)
@@ -353,7 +390,6 @@ def report(
     daily = pd.concat([e["daily"] for e in m.extra]).groupby(level=0).sum().sort_index()
     info = {cid: (title, doi) for e in m.extra for cid, title, doi in e["info"]}
     titles = {cid: t for cid, (t, _) in info.items()}
-    per_paper = pd.concat([e["influencers"] for e in m.extra], ignore_index=True)
 
     papers = m.papers.copy()
     papers.insert(1, "title", [titles.get(c, "") for c in papers["citation_id"]])
@@ -366,21 +402,24 @@ def report(
 
     _say(quiet, f"writing {len(graph_names)} graph pages")
     sources = list(dict.fromkeys(chosen["source"].tolist()))
+    ranked: list[pd.DataFrame] = []
     if sources:
         target = str(out.resolve()) if dask is not None else str(out)
-        map_papers(
-            partial(_write_graphs, out=target, names=graph_names, seed=seed),
+        results, _ = map_papers(
+            partial(_write_graphs, out=target, names=graph_names, top=top, seed=seed),
             sources,
             **run,
         )
+        ranked = [t for tables in results for t in tables]
         files.extend(out / "graphs" / name for name in graph_names.values())
+    per_paper = pd.concat(ranked, ignore_index=True) if ranked else pd.DataFrame()
 
     _say(quiet, "ranking users across papers")
     from cascade.rank import rank_users
 
-    influencers = rank_users(
-        read(inputs, input_format=input_format, paper_id=paper_id), measures=_RANK_MEASURES
-    )
+    corpus = read(inputs, input_format=input_format, paper_id=paper_id)
+    with _one_omp_thread():
+        influencers = rank_users(corpus, measures=_RANK_MEASURES)
 
     # Tables.
     table_out = papers.drop(columns=["graph"])
@@ -505,7 +544,7 @@ def _page(
     inf_cols = ["rank", "handle", *_RANK_MEASURES, "automated_suspect"]
     per_paper_blocks = []
     for cid in by_size["citation_id"].head(top).tolist():
-        rows = per_paper[per_paper["citation_id"] == cid]
+        rows = per_paper[per_paper["citation_id"] == cid] if len(per_paper) else per_paper
         if len(rows):
             per_paper_blocks.append(
                 {

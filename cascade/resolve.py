@@ -231,7 +231,12 @@ def _parent_first_times(records: PaperRecords, times: np.ndarray) -> np.ndarray:
         return times
     index = {tid: i for i, tid in enumerate(records.id)}
     out = times.copy()
+    known = records.placeholders
     for i, ref in enumerate(records.ref_id):
+        for _ in range(100):  # through declared placeholders to the real tweet above them
+            if ref not in known or ref in index:
+                break
+            ref = known[ref][3]
         j = index.get(ref) if ref is not None else None
         if j is not None and out[j] > out[i]:
             out[i] = out[j]

@@ -121,9 +121,9 @@ def chrome():
 
 def page_data(html: str) -> tuple[list[dict], list[dict]]:
     """The node and edge lists embedded in a page."""
-    nodes = re.search(r"var nodeData = (.*?);\n", html).group(1)
-    edges = re.search(r"var edgeData = (.*?);\n", html).group(1)
-    return json.loads(nodes), json.loads(edges)
+    nodes = re.search(r'<script type="application/json" id="cascade-nodes">(.*?)</script>', html)
+    edges = re.search(r'<script type="application/json" id="cascade-edges">(.*?)</script>', html)
+    return json.loads(nodes.group(1)), json.loads(edges.group(1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,6 +219,17 @@ def test_hostile_text_is_escaped_in_the_file():
         assert any(XSS[2] in n["title"] for n in nodes)
 
 
+def test_hostile_paper_title_is_escaped(paper):
+    from dataclasses import replace
+
+    hostile = replace(paper, attrs={**paper.attrs, "title": HOSTILE_TITLE})
+    html = to_html(hostile, paper_node=True)
+    escaped = "Attention &lt;/title&gt;&lt;script&gt;window.pwned=&#39;title&#39;&lt;/script&gt;"
+    assert f"<title>{escaped}" in html and f'<h1 id="heading">{escaped}' in html
+    nodes, _ = page_data(html)
+    assert nodes[-1]["label"] == HOSTILE_TITLE[:59] + "\u2026"  # the paper node, shortened
+
+
 def test_href_in_a_title_does_not_switch_tooltips_to_html():
     # pyvis's own template uses innerHTML for every tooltip once a title contains "href".
     html = to_html(hostile_user_graph())
@@ -305,7 +316,9 @@ def test_physics_only_for_small_graphs():
     big = synthetic_user_graph(PHYSICS_MAX_NODES + 1, 1500, texts=False)
 
     def physics(html: str) -> bool:
-        options = json.loads(json.loads(re.search(r"JSON\.parse\((.*?)\);\n", html).group(1)))
+        options = json.loads(
+            json.loads(re.search(r"options = JSON\.parse\((.*?)\);\n", html).group(1))
+        )
         return options["physics"]["enabled"]
 
     assert physics(to_html(small)) is True
@@ -482,10 +495,12 @@ def test_browser_10k_nodes_small_and_fast(chrome, tmp_path):
     out = tmp_path / "big.html"
     to_html(g, out)
     assert out.stat().st_size <= 6_000_000
-    chrome.get("about:blank")
-    browser.load(chrome, out, timeout=60)
-    first_draw_s = chrome.execute_script("return window.cascadeFirstDrawMs;") / 1000
-    assert first_draw_s <= 5.0
+    draws = []
+    for _ in range(3):  # the median of three: the machines are shared and noisy
+        chrome.get("about:blank")
+        browser.load(chrome, out, timeout=60)
+        draws.append(chrome.execute_script("return window.cascadeFirstDrawMs;") / 1000)
+    assert sorted(draws)[1] <= 5.0, draws
     assert chrome.execute_script("return [nodes.length, edges.length];") == [10_000, 20_000]
     assert chrome.execute_script("return network.physics.physicsEnabled;") is False
 

@@ -121,8 +121,10 @@ def test_malformed_file_gives_one_line_error_and_the_others_go_on(tmp_path):
 
 def _v1_statuses(path):
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    return doc["statuses"] if isinstance(doc, dict) and "statuses" in doc else (
-        doc if isinstance(doc, list) else [doc]
+    return (
+        doc["statuses"]
+        if isinstance(doc, dict) and "statuses" in doc
+        else (doc if isinstance(doc, list) else [doc])
     )
 
 
@@ -339,7 +341,7 @@ def test_csv_reader_parents_followers_and_missing_values(tmp_path):
         "9007199254740993,p1,Ann,2020-01-01T00:00:00Z,A paper,10,\n"
         "9007199254740995,p1,bob,2020-01-01 00:01:00,my take,,9007199254740993\n"
         "3,p1,cy,not a time,x,1,\n"
-        "4,p2,dee,2020-01-02T00:00:00+01:00,\"comma, \"\"quote\"\"\",2.5K,\n",
+        '4,p2,dee,2020-01-02T00:00:00+01:00,"comma, ""quote""",2.5K,\n',
         encoding="utf-8",
     )
     found, log = papers(path)

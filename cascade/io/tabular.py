@@ -120,7 +120,12 @@ def _add(out: PaperRecords, v: dict[str, Any]) -> None:
             out.add_placeholder(tid, v["author"].strip(), text, kind or "original", parent)
         return
     ref_kind = None
-    if parent is not None:
+    if parent is None:
+        # A root's kind as exported (a text "@h ..." that replies to nothing stays an original);
+        # a text crediting a retweet chain is left to resolution.
+        if kind in ("original", "reply", "quote") and not T.credited_chain(text)[0]:
+            ref_kind = kind
+    else:
         if kind in _LINK_KINDS:
             ref_kind = kind
         elif T.reply_to(text) and not T.credited_chain(text)[0]:

@@ -107,8 +107,8 @@ def paper_keys(text: str, urls: Iterable[str] = ()) -> list[str]:
     --------
     >>> paper_keys("Read https://arxiv.org/abs/1902.10186?x=1 now")
     ['arxiv.org/abs/1902.10186']
-    >>> paper_keys("x", ["https://doi.org/10.1/ABC"])
-    ['10.1/abc']
+    >>> paper_keys("x", ["https://doi.org/10.1000/ABC"])
+    ['10.1000/abc']
     """
     urls = [u for u in urls if isinstance(u, str)]
     text = text if isinstance(text, str) else ""

@@ -25,7 +25,7 @@ import math
 import os
 import random
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,6 @@ from typing import Any
 import igraph as ig
 import jinja2
 import numpy as np
-import pyvis
-from pyvis.network import Network
 
 __all__ = ["COLOR_BY", "LAYOUTS", "LEVELS", "PHYSICS_MAX_NODES", "to_html"]
 
@@ -53,7 +51,6 @@ _TITLE_MAX = 200
 
 _TEMPLATE_DIR = Path(__file__).parent / "templates"
 _TEMPLATE = "graph.html.j2"
-_PYVIS_LIB = Path(pyvis.__file__).parent / "lib"
 _CSP_PLACEHOLDER = "cascade-csp-placeholder"
 
 # Tableau 10 without its grey, which marks "other".
@@ -310,7 +307,7 @@ def _edge_array(g: ig.Graph) -> np.ndarray:
     return np.asarray(g.get_edgelist(), dtype=np.int64)
 
 
-def retweets_received(g: ig.Graph, level: str) -> np.ndarray:
+def _retweets_received(g: ig.Graph, level: str) -> np.ndarray:
     """Retweets each vertex received: the weight of its outgoing retweet edges (users) or its
     retweet children (tweets). Edges point the way information flowed (author -> retweeter), so
     a user's retweets are the out-strength. Edges without a ``kind`` attribute all count."""
@@ -338,7 +335,7 @@ def _measure(g: ig.Graph, papers: list[Any], size_by: Any, level: str) -> tuple[
     if isinstance(size_by, str):
         name = size_by
         if name == "retweets_received":
-            values = retweets_received(g, level)
+            values = _retweets_received(g, level)
         elif name == "descendants" and level == "tweet":
             values = _descendants(g)
         elif name in g.vs.attributes():
@@ -453,9 +450,7 @@ def _fmt_time(t: datetime | None) -> str:
     return "unknown" if t is None else t.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _classes(
-    labels: list[str], counts_from: Iterable[int] | None = None
-) -> tuple[list[str], list[dict[str, Any]]]:
+def _classes(labels: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
     """Colours for categorical labels: the nine most frequent get the palette, the rest grey."""
     freq: dict[str, int] = {}
     for lab in labels:
@@ -760,7 +755,7 @@ def _build(
     else:
         handles = [_clean(a, 60) or "unknown" for a in _attr(g, "author", None)]
     measure, measure_title = _measure(g, papers, size_by, level)
-    received = retweets_received(g, level)
+    received = _retweets_received(g, level)
     colors, legend, gradient, color_title = _colors(g, papers, level, color_by, measure, handles)
 
     # Thinning: edges below min_weight, then nodes left without an edge, then all but the top.
@@ -1047,11 +1042,14 @@ def _options(*, physics: bool, big: bool, seed: int) -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def _assets() -> dict[str, str]:
     """vis-network 9.1.2 and tom-select from pyvis's package folder, to inline."""
+    import pyvis  # here, not at the top: pyvis imports IPython, 0.6 s
+
+    lib = Path(pyvis.__file__).parent / "lib"
     files = {
-        "vis_js": _PYVIS_LIB / "vis-9.1.2" / "vis-network.min.js",
-        "vis_css": _PYVIS_LIB / "vis-9.1.2" / "vis-network.css",
-        "tom_js": _PYVIS_LIB / "tom-select" / "tom-select.complete.min.js",
-        "tom_css": _PYVIS_LIB / "tom-select" / "tom-select.css",
+        "vis_js": lib / "vis-9.1.2" / "vis-network.min.js",
+        "vis_css": lib / "vis-9.1.2" / "vis-network.css",
+        "tom_js": lib / "tom-select" / "tom-select.complete.min.js",
+        "tom_css": lib / "tom-select" / "tom-select.css",
     }
     assets = {}
     for key, file in files.items():
@@ -1095,6 +1093,8 @@ def _render(
     edges: list[dict[str, Any]],
     options: dict[str, Any],
 ) -> str:
+    from pyvis.network import Network
+
     net = Network(directed=True, select_menu=True, heading=page["heading"], cdn_resources="in_line")
     # Assigned directly: add_node / add_edge are quadratic (pyvis #304).
     net.nodes = nodes

@@ -1,0 +1,107 @@
+"""Parallel runs give exactly the serial tables: local processes and a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cascade.io.records import InputError
+from cascade.parallel import map_papers, measure, plan_chunks
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "data" / "attention-is-not-explanation.json"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """30 synthetic papers, one file each, plus the real sample."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate_corpus
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    out = tmp_path_factory.mktemp("corpus")
+    generate_corpus(out, papers=30, seed=3, mean_tweets=40.0, n_users=3000)
+    shutil.copy(SAMPLE, out / "zz_sample.json")
+    return out
+
+
+def _same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.papers, b.papers)
+    pd.testing.assert_frame_equal(a.cascades, b.cascades)
+    assert list(a.log.files) == list(b.log.files)
+    assert a.log.summary() == b.log.summary()
+
+
+def test_plan_chunks_keeps_order_and_covers_every_file(tmp_path):
+    paths = []
+    for i, size in enumerate([10, 1000, 10, 10, 500, 10, 10]):
+        path = tmp_path / f"{i}.json"
+        path.write_bytes(b"x" * size)
+        paths.append(str(path))
+    for n in range(1, 9):
+        chunks = plan_chunks(paths, n)
+        assert [p for c in chunks for p in c] == paths
+        assert 1 <= len(chunks) <= min(n, len(paths))
+        assert all(chunks)
+    # Balanced: no chunk holds more than its share plus one file.
+    chunks = plan_chunks(paths, 3)
+    sizes = [sum(Path(p).stat().st_size for p in c) for c in chunks]
+    assert len(chunks) == 3 and max(sizes) <= 1550 / 3 + 1000
+
+
+def test_local_processes_match_serial(corpus):
+    serial = measure(corpus, workers=1)
+    parallel = measure(corpus, workers=2)
+    _same(serial, parallel)
+    assert len(serial.papers) == 31
+    # The sample's row, as counted in test_read / the metrics doctest.
+    row = serial.papers.set_index("citation_id").loc["56155705"]
+    assert (row["tweets"], row["cascades"]) == (258, 70)
+    assert serial.log.records == int(serial.papers["tweets"].sum())
+
+
+def test_small_batches_change_nothing(corpus):
+    _same(measure(corpus, workers=1), measure(corpus, workers=2, batch_size=3))
+
+
+def test_map_papers_results_in_input_order(corpus):
+    results, log = map_papers(_ids, corpus, workers=2, batch_size=4)
+    flat = [cid for batch in results for cid in batch]
+    serial, _ = map_papers(_ids, corpus, workers=1)
+    assert flat == serial[0]
+    assert len(flat) == len(log.files) == 31
+
+
+def _ids(batch):
+    return [p.citation_id for p in batch]
+
+
+def test_unreadable_file_is_logged_or_raised(corpus, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(corpus, bad)
+    (bad / "m_broken.json").write_text('{"citation_id": "x", "tab": ', encoding="utf-8")
+    result = measure(bad, workers=2)
+    assert len(result.papers) == 31
+    assert len(result.log.errors) == 1 and "m_broken.json" in result.log.errors[0]
+    with pytest.raises(InputError, match="m_broken.json"):
+        measure(bad, workers=2, strict=True)
+    with pytest.raises(ValueError, match="workers"):
+        measure(bad, workers=0)
+
+
+def test_dask_local_cluster_matches_serial(corpus):
+    distributed = pytest.importorskip("distributed")
+    serial = measure(corpus, workers=1)
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            on_client = measure(corpus, dask=client)
+        on_address = measure(corpus, dask=cluster.scheduler_address)
+    _same(serial, on_client)
+    _same(serial, on_address)

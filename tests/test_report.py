@@ -1,0 +1,184 @@
+"""``cascade report`` on real files: counts, plots, links, offline, escaping, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib.image
+import pandas as pd
+import pytest
+from conftest import SAMPLE, write_paper
+
+from cascade.cli import main
+from cascade.report import report
+
+ODD_ID = "<b>x</b>/../y"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """The real sample plus a small hand-made paper whose id needs escaping."""
+    folder = tmp_path_factory.mktemp("in")
+    shutil.copy(SAMPLE, folder / "a_sample.json")
+    write_paper(
+        folder / "b_odd.json",
+        {
+            "1": ("@alice", "10", "2020-01-01 10:00:00", "Paper <script>alert(1)</script>"),
+            "2": ("@bob", "1,000", "2020-01-01 11:00:00", "RT @alice: Paper <script>alert(1)"),
+            "3": ("@carol", "", "2020-01-03 09:00:00", "RT @alice: Paper <script>alert(1)"),
+        },
+        citation_id=ODD_ID,
+    )
+    groups = folder.parent / "groups.csv"
+    groups.write_text(f'citation_id,group\n56155705,nlp\n"{ODD_ID}",other\n', encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reports(corpus, tmp_path_factory):
+    """The same report twice: serial, and on two worker processes."""
+    groups = corpus.parent / "groups.csv"
+    one = tmp_path_factory.mktemp("serial")
+    two = tmp_path_factory.mktemp("parallel")
+    first = report(corpus, one, groups=groups, workers=1)
+    report(corpus, two, groups=groups, workers=2)
+    return one, two, first
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+
+
+def test_one_row_per_paper_with_the_files_tweet_count(reports, corpus):
+    folder, _, result = reports
+    expected = {}
+    for path in sorted(corpus.iterdir()):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        expected[doc["citation_id"]] = len(doc["twitter"])
+    table = pd.read_csv(folder / "papers.csv", dtype={"citation_id": str})
+    assert dict(zip(table["citation_id"], table["tweets"], strict=True)) == expected
+    assert expected["56155705"] == 258
+    parquet = pd.read_parquet(folder / "papers.parquet")
+    assert parquet["tweets"].tolist() == table["tweets"].tolist()
+    cascades = pd.read_csv(folder / "cascades.csv", dtype={"citation_id": str})
+    assert cascades.groupby("citation_id")["size"].sum().to_dict() == {
+        "56155705": 258,
+        ODD_ID: 3,
+    }
+    assert result.log.records == 261
+
+
+def test_every_plot_opens_at_the_expected_size(reports):
+    folder = reports[0]
+    pngs = sorted((folder / "plots").glob("*.png"))
+    assert len(pngs) == 6
+    for png in pngs:
+        assert matplotlib.image.imread(png).shape[:2] == (500, 800), png.name
+        svg = png.with_suffix(".svg").read_text(encoding="utf-8")
+        assert svg.startswith("<?xml") and "<dc:date>" not in svg
+
+
+def test_links_resolve_and_page_is_offline(reports):
+    folder = reports[0]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    parser = _Links()
+    parser.feed(page)
+    targets = [link for link in parser.links if not link.startswith("#")]
+    assert "combined.html" in targets and "papers.csv" in targets
+    for link in targets:
+        assert (folder / link).is_file(), link
+    data = json.loads(re.search(r'id="paper-data">(.*?)</script>', page, re.S).group(1))
+    graphs = [row[data["columns"].index("graph")] for row in data["rows"]]
+    assert len(graphs) == 2 and all(graphs)
+    for link in graphs:
+        assert (folder / link).is_file(), link
+    assert re.search(r"https?:|//[a-z]", page, re.I) is None
+
+
+def test_user_data_is_escaped(reports):
+    folder = reports[0]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert ODD_ID not in page
+    assert "&lt;b&gt;x&lt;/b&gt;/../y" in page
+    assert "<script>alert" not in page
+    # The odd id becomes a safe file name inside graphs/.
+    names = [p.name for p in (folder / "graphs").iterdir()]
+    assert "56155705.html" in names
+    assert any(n.startswith("_b_x__b_") and n.endswith(".html") for n in names)
+
+
+def test_group_tables(reports):
+    folder = reports[0]
+    tests = pd.read_csv(folder / "group_tests.csv")
+    assert len(tests) == 14 * 2  # every default metric, two tests
+    assert set(tests["groups"]) == {"nlp;other"}
+    assert set(tests["n"]) == {"1;1"}
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Tests between groups" in page and "matched cascade size" in page
+
+
+def test_same_input_same_bytes_serial_or_parallel(reports):
+    one, two, _ = reports
+    a, b = _files(one), _files(two)
+    assert sorted(a) == sorted(b)
+    different = [name for name in a if a[name] != b[name]]
+    assert different == []
+
+
+def test_cli_report_and_compare(tmp_path, corpus, capsys):
+    out = tmp_path / "rep"
+    assert main(["report", str(SAMPLE), "-o", str(out), "--workers", "1", "-q"]) == 0
+    assert (out / "index.html").is_file() and (out / "graphs" / "56155705.html").is_file()
+    groups = corpus.parent / "groups.csv"
+    code = main(["compare", str(corpus), "--groups", str(groups), "--format", "json", "-q"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [p["tweets"] for p in result["papers"]] == [258, 3]
+    test = result["tests"][0]
+    assert {"metric", "groups", "n", "statistic", "p_value", "effect_size"} <= set(test)
+    assert test["groups"] == ["nlp", "other"] and test["n"] == [1, 1]
+    assert main(["report", str(SAMPLE), "-o", str(out), "--graphs", "lots", "-q"]) == 2
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    import browser
+
+    yield from browser.session()
+
+
+@pytest.mark.browser
+def test_table_pages_and_sorts_in_a_browser(chrome, reports):
+    import browser
+
+    page = reports[0] / "index.html"
+    ready = 'document.getElementById("page-info").textContent.startsWith("papers")'
+    browser.load(chrome, page, ready=ready)
+
+    def first_id():
+        return chrome.execute_script(
+            'return document.querySelector("#papers tbody tr td").textContent'
+        )
+
+    assert first_id() == "56155705"  # most tweets first
+    chrome.execute_script("document.querySelector(\"#papers th[data-col='3']\").click()")
+    assert first_id() == ODD_ID  # tweets ascending; shown as text, not markup
+    info = chrome.execute_script('return document.getElementById("page-info").textContent')
+    assert info == "papers 1-2 of 2 (page 1 of 1)"
+    assert browser.requests_to_hosts(chrome) == []
+    assert browser.console_errors(chrome) == []
