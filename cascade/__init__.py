@@ -15,6 +15,8 @@ from cascade.graph import to_networkx, tweet_graph, user_graph
 from cascade.io import Corpus, InputError, read
 from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
 from cascade.model import Paper
+from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics
+from cascade.render.html import to_html
 
 __version__ = "0.1.0"
 
@@ -24,9 +26,13 @@ __all__ = [
     "Paper",
     "__version__",
     "cascade_metrics",
+    "expected_influence",
     "paper_metrics",
+    "pdi_metrics",
     "read",
+    "sampled_metrics",
     "structural_virality",
+    "to_html",
     "to_networkx",
     "tweet_graph",
     "user_graph",

@@ -36,7 +36,7 @@ def _common() -> argparse.ArgumentParser:
 
 def _reconstruct_options(p: argparse.ArgumentParser) -> None:
     """--reconstruct METHOD and its parameters (see cascade.reconstruct)."""
-    from cascade import reconstruct as R
+    import cascade.reconstruct as R
 
     g = p.add_argument_group("reconstruction of retweet paths")
     g.add_argument(

@@ -101,7 +101,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str = 
             option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
         ).decode()
     elif fmt == "csv":
-        text = _iso(frame).to_csv(index=False, lineterminator="\n")
+        # CRLF as in RFC 4180: the csv writer then also quotes fields holding a bare "\r".
+        text = _iso(frame).to_csv(index=False, lineterminator="\r\n")
     else:
         with pd.option_context("display.width", 200, "display.max_columns", None):
             text = frame.to_string(index=False)

@@ -170,7 +170,7 @@ def resolve(records: PaperRecords) -> Paper:
     times = np.asarray(records.time, dtype=np.int64)
     sort_time = _parent_first_times(records, times)
     rank = np.fromiter((_KIND_RANK.get(k, 1) for k in kinds), dtype=np.int8, count=n)
-    order = np.lexsort((np.arange(n), rank, sort_time))
+    order = np.lexsort((np.arange(n), rank, _ref_depth(records), sort_time))
 
     f = _Forest()
     keys = [a.lower() for a in records.author]
@@ -219,6 +219,26 @@ def _known_placeholder(f: _Forest, known: dict, tid: str) -> int:
         resolution = "exact" if parent >= 0 else ""
         parent = f.placeholder(author or _UNKNOWN, text, kind, parent, resolution, text, tid=hop)
     return parent
+
+
+def _ref_depth(records: PaperRecords) -> np.ndarray:
+    """How many exact refs lead from each record to one without: parents sort before children
+    stamped the same second, whatever their kinds."""
+    depth = np.zeros(len(records.id), dtype=np.int64)
+    if not any(r is not None for r in records.ref_id):
+        return depth
+    index = {tid: i for i, tid in enumerate(records.id)}
+    for i in range(len(depth)):
+        d, ref, seen = 0, records.ref_id[i], 0
+        while ref is not None and seen < 1000:
+            j = index.get(ref)
+            if j is None:
+                ref = records.placeholders.get(ref, (None,) * 4)[3]
+            else:
+                d, ref = d + 1, records.ref_id[j]
+            seen += 1
+        depth[i] = d + (records.ref_id[i] is not None)
+    return depth
 
 
 def _parent_first_times(records: PaperRecords, times: np.ndarray) -> np.ndarray:

@@ -67,6 +67,7 @@ class ReadLog:
     """Per-file accounting of a read: every input record is either used or skipped with a reason."""
 
     files: dict[str, FileLog] = field(default_factory=dict)
+    papers: int = 0  # papers yielded (a paper merged from several files counts once)
 
     def file(self, path: str) -> FileLog:
         return self.files.setdefault(path, FileLog(path))
@@ -101,7 +102,7 @@ class ReadLog:
         """One line: files, records, used, skipped by reason, unreadable files."""
         skipped = self.skipped
         line = (
-            f"{len(self.files)} files, {sum(f.papers for f in self.files.values())} papers, "
+            f"{len(self.files)} files, {self.papers} papers, "
             f"{self.records} records: {self.used} used, {sum(skipped.values())} skipped"
         )
         if skipped:
@@ -272,6 +273,7 @@ class Corpus:
                     if not records.citation_id:
                         continue
                     if not merge:
+                        log.papers += 1
                         yield records
                     elif records.citation_id not in grouped:
                         grouped[records.citation_id] = records
@@ -285,6 +287,7 @@ class Corpus:
                 if self.strict:
                     raise
                 entry.error = str(err)
+        log.papers += len(grouped)
         yield from grouped.values()
 
     def __iter__(self) -> Iterator[Paper]:

@@ -114,7 +114,8 @@ def parse_time(value: Any) -> int | None:
         if not math.isfinite(value) or value < 0:
             return None
         # Epoch milliseconds are > 1e11 for every date after 1973.
-        return int(value // 1000 if value > 1e11 else value)
+        seconds = int(value // 1000 if value > 1e11 else value)
+        return seconds if seconds <= 253402300799 else None  # after 9999-12-31: unreadable
     if not isinstance(value, str) or not value:
         return None
     try:
