@@ -391,12 +391,71 @@ def _run_export(args: argparse.Namespace) -> int:
     return finish(corpus, args)
 
 
+# --- cascade rank ------------------------------------------------------------------------------
+
+
+def _add_rank(sub, common) -> None:
+    from cascade.rank import MEASURES
+
+    p = sub.add_parser(
+        "rank",
+        parents=[common],
+        help="rank the users who spread the papers",
+        description="One row per user: tweets, retweets received, reach, cascade descendants, "
+        "PageRank (on retweeter -> source edges), HITS, betweenness, coreness, harmonic "
+        "centrality, and an automated-account flag with its reason. Users are merged across "
+        "all papers (the corpus ranking) unless --per-paper.",
+    )
+    p.add_argument("--by", choices=MEASURES, default="retweets_received", help="sort by")
+    p.add_argument("--top", type=int, metavar="N", help="keep the first N rows of each ranking")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--per-paper", action="store_true", help="one ranking per paper")
+    mode.add_argument(
+        "--corpus", action="store_true", help="one ranking over all papers (the default)"
+    )
+    p.add_argument(
+        "--exclude-suspects",
+        action="store_true",
+        help="leave suspected automated accounts out of the ranking (their tweets still count)",
+    )
+    p.add_argument(
+        "--no-betweenness", action="store_true", help="skip betweenness (slow on big corpora)"
+    )
+    _output(p)
+
+
+def _run_rank(args: argparse.Namespace) -> int:
+    from cascade.rank import MEASURES, rank_users
+
+    if args.top is not None and args.top < 1:
+        raise ValueError("--top must be at least 1")
+    corpus = open_corpus(args)
+    measures = [m for m in MEASURES if not (args.no_betweenness and m == "betweenness")]
+    if args.by not in measures:
+        raise ValueError(f"--by {args.by} needs that measure: drop --no-betweenness")
+    table = rank_users(
+        progress(corpus, args),
+        by=args.by,
+        top=args.top,
+        per_paper=args.per_paper,
+        exclude_suspects=args.exclude_suspects,
+        measures=measures,
+    )
+    write_table(table, args.output, args.format)
+    for name in ("betweenness", "harmonic"):
+        note = table.attrs.get(name, "exact")
+        if note != "exact" and not args.quiet:
+            print(f"cascade: {name} with {note}", file=sys.stderr)
+    return finish(corpus, args)
+
+
 COMMANDS: list[tuple[str, Callable, Callable]] = [
     ("metrics", _add_metrics, _run_metrics),
     ("graph", _add_graph, _run_graph),
     ("export", _add_export, _run_export),
     ("compare", _add_compare, _run_compare),
     ("report", _add_report, _run_report),
+    ("rank", _add_rank, _run_rank),
 ]
 
 

@@ -87,11 +87,11 @@ class _Options:
 
 def _run_chunk(
     paths: list[str], options: _Options, func: Callable[[list[Paper]], Any]
-) -> tuple[list[Any], ReadLog, tuple | None]:
+) -> tuple[list[Any], ReadLog, InputError | None]:
     """Read one chunk of files and apply ``func`` to its papers, batch by batch.
 
-    Returns the results, the read log, and the state of an :class:`InputError` raised under
-    ``strict`` (InputError itself does not survive pickling, so it travels as a tuple).
+    Returns the results, the read log, and the :class:`InputError` raised under ``strict`` (it is
+    returned, not raised, so the other chunks' logs survive).
     """
     corpus = Corpus(
         paths, input_format=options.input_format, paper_id=options.paper_id, strict=options.strict
@@ -102,17 +102,8 @@ def _run_chunk(
         while batch := list(islice(papers, options.batch_size)):
             results.append(func(batch))
     except InputError as err:
-        state = (str(err), err.path, err.line, err.column, err.record)
-        return results, corpus.log, state
+        return results, corpus.log, err
     return results, corpus.log, None
-
-
-def _input_error(state: tuple) -> InputError:
-    text, path, line, column, record = state
-    err = InputError.__new__(InputError)
-    ValueError.__init__(err, text)
-    err.path, err.line, err.column, err.record = path, line, column, record
-    return err
 
 
 def map_papers(
@@ -185,8 +176,9 @@ def map_papers(
     for part, part_log, error in outputs:
         results.extend(part)
         log.files.update(part_log.files)
+        log.papers += part_log.papers
         if error is not None:
-            raise _input_error(error)
+            raise error
     return results, log
 
 

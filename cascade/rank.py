@@ -54,19 +54,21 @@ GRAPH_MEASURES = ("pagerank", "hub", "authority", "betweenness", "coreness", "ha
 # One more family of measures (e.g. a reconstruction's expected influence) goes after these.
 MEASURES = COUNT_MEASURES + GRAPH_MEASURES
 
-#: Betweenness (and harmonic centrality) is exact on graphs of at most this many users; above it
-#: only paths of at most ``BETWEENNESS_CUTOFF`` steps count (igraph's ``cutoff``), and the table's
-#: ``attrs`` say so. Exact betweenness is O(users x edges): 24 s at 20,000 users.
+#: Betweenness and harmonic centrality are exact on graphs of at most this many users (for
+#: ``per_paper``: on each paper's graph). Above it, betweenness counts only paths of at most
+#: ``betweenness_cutoff`` steps (igraph's ``cutoff``; still minutes at 140,000 users: leave it
+#: out with ``measures``) and harmonic centrality only users within 2 steps; the table's
+#: ``attrs`` say which. Exact betweenness is O(users x edges): 24 s at 20,000 users.
 EXACT_BETWEENNESS_LIMIT = 5000
 BETWEENNESS_CUTOFF = 2
 DAMPING = 0.85
 
 #: Handles that read like feeds: ``bot`` as a word or a suffix (``brundagebot``, ``arxiv_cs_bot``,
-#: but not ``abbott``), ``arxiv``, ``rss`` or ``feed`` as a word, ``papers`` / ``journal`` /
+#: but not ``abbott``, ``talbot``, ``cabot``), ``arxiv``, ``rss`` or ``feed`` as a word, ``papers`` / ``journal`` /
 #: ``news`` as a suffix, an arXiv category as a suffix (``_cscl``, ``_statml``). Matched on the
 #: lower-case handle.
 FEED_HANDLE = re.compile(
-    r"bots?\d*$|(?:^|_)bots?(?:_|\d|$)|arxiv|(?:^|_)(?:rss|feeds?)(?:_|\d|$)|(?:rss|feeds?)$"
+    r"(?<!tal)(?<!ab)(?<!ca)bots?\d*$|(?:^|_)bots?(?:_|\d|$)|arxiv|(?:^|_)(?:rss|feeds?)(?:_|\d|$)|(?:rss|feeds?)$"
     r"|(?:papers|journal|_news)$|_(?:cs|stat|math|physics|econ|qbio|astro)_?[a-z]{2}$"
 )
 #: The same (URL-normalised) text posted at least this many times about one paper.

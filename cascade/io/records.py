@@ -59,7 +59,17 @@ class InputError(ValueError):
                 where += f":{column}"
         if record is not None:
             where += f": record {record}"
+        self.message = message
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # Errors cross process boundaries (parallel and Dask workers): rebuild with the keywords.
+        kwargs = {"line": self.line, "column": self.column, "record": self.record}
+        return _rebuild_input_error, (self.path, self.message, kwargs)
+
+
+def _rebuild_input_error(path: str, message: str, kwargs: dict) -> InputError:
+    return InputError(path, message, **kwargs)
 
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
