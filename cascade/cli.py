@@ -63,18 +63,28 @@ def open_corpus(args: argparse.Namespace) -> Corpus:
     corpus = read(
         args.inputs, input_format=args.input_format, paper_id=args.paper_id, strict=args.strict
     )
-    method = getattr(args, "reconstruct", "credited")
-    if method == "credited":
+    if args.reconstruct == "credited":
         return corpus
     from cascade.reconstruct import Reconstructed
 
-    options = {"follow_graph": args.follow_graph} if method == "follow-graph" else {}
-    if method == "pdi":
-        options = dict(samples=args.samples, seed=args.reconstruct_seed, gamma=args.gamma,
-                       alpha=args.alpha, fit_alpha=args.fit_alpha)  # fmt: skip
-    if method == "influence":
-        options = {"beta": args.beta, "rate": args.rate}
-    return Reconstructed(corpus, method, **options)  # type: ignore[return-value]
+    return Reconstructed(corpus, args.reconstruct, **reconstruct_options(args))  # type: ignore
+
+
+def reconstruct_options(args: argparse.Namespace) -> dict:
+    """The options of the chosen ``--reconstruct`` method, as keyword arguments."""
+    if args.reconstruct == "pdi":
+        return {
+            "samples": args.samples,
+            "seed": args.reconstruct_seed,
+            "gamma": args.gamma,
+            "alpha": args.alpha,
+            "fit_alpha": args.fit_alpha,
+        }
+    if args.reconstruct == "influence":
+        return {"beta": args.beta, "rate": args.rate}
+    if args.reconstruct == "follow-graph":
+        return {"follow_graph": args.follow_graph}
+    return {}
 
 
 def progress(papers: Corpus, args: argparse.Namespace) -> Iterator[Paper]:
@@ -290,6 +300,8 @@ def _run_compare(args: argparse.Namespace) -> int:
         input_format=args.input_format,
         paper_id=args.paper_id,
         strict=args.strict,
+        reconstruct=args.reconstruct,
+        reconstruct_options=reconstruct_options(args),
     )
     tables = {
         "papers": m.papers.drop(columns="source"),
@@ -352,6 +364,8 @@ def _run_report(args: argparse.Namespace) -> int:
         strict=args.strict,
         seed=args.seed,
         quiet=args.quiet,
+        reconstruct=args.reconstruct,
+        reconstruct_options=reconstruct_options(args),
     )
     return finish(SimpleNamespace(log=result.log), args)
 

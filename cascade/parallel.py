@@ -19,7 +19,7 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -83,6 +83,8 @@ class _Options:
     paper_id: str | None
     strict: bool
     batch_size: int
+    reconstruct: str = "credited"
+    reconstruct_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _run_chunk(
@@ -98,6 +100,10 @@ def _run_chunk(
     )
     results: list[Any] = []
     papers = iter(corpus)
+    if options.reconstruct != "credited":
+        from cascade.reconstruct import Reconstructed
+
+        papers = iter(Reconstructed(corpus, options.reconstruct, **options.reconstruct_options))
     try:
         while batch := list(islice(papers, options.batch_size)):
             results.append(func(batch))
@@ -116,6 +122,8 @@ def map_papers(
     paper_id: str | None = None,
     strict: bool = False,
     batch_size: int = 2000,
+    reconstruct: str = "credited",
+    reconstruct_options: dict[str, Any] | None = None,
 ) -> tuple[list[Any], ReadLog]:
     """Apply ``func`` to batches of papers read from ``inputs``, in parallel, in input order.
 
@@ -134,6 +142,9 @@ def map_papers(
         closed at the end.
     input_format, paper_id, strict
         As for :func:`cascade.read`.
+    reconstruct, reconstruct_options
+        A method of :func:`cascade.reconstruct.reconstruct` and its options, applied to every
+        paper in the workers (default: the credited parents).
     batch_size : int
         Papers per call of ``func``.
 
@@ -156,7 +167,14 @@ def map_papers(
     ([1], 258)
     """
     paths = expand(inputs)
-    options = _Options(input_format, paper_id, strict, int(batch_size))
+    options = _Options(
+        input_format,
+        paper_id,
+        strict,
+        int(batch_size),
+        reconstruct,
+        dict(reconstruct_options or {}),
+    )
     if dask is not None:
         outputs = _run_dask(dask, paths, options, func)
     else:
@@ -244,6 +262,8 @@ def measure(
     paper_id: str | None = None,
     strict: bool = False,
     batch_size: int = 2000,
+    reconstruct: str = "credited",
+    reconstruct_options: dict[str, Any] | None = None,
 ) -> Measures:
     """Paper and cascade metrics of a corpus, computed in parallel; identical to a serial run.
 
@@ -258,7 +278,7 @@ def measure(
     extra : callable, optional
         Another picklable ``func(batch) -> result`` to run on the same batches in the workers,
         e.g. to collect what a report needs without reading the files twice.
-    input_format, paper_id, strict, batch_size
+    input_format, paper_id, strict, batch_size, reconstruct, reconstruct_options
         As for :func:`map_papers`.
 
     Returns
@@ -282,6 +302,8 @@ def measure(
         paper_id=paper_id,
         strict=strict,
         batch_size=batch_size,
+        reconstruct=reconstruct,
+        reconstruct_options=reconstruct_options,
     )
     cascades = _concat([r[0] for r in results], CASCADE_COLUMNS)
     papers = _concat([r[1] for r in results], [*PAPER_COLUMNS, "source"])

@@ -17,8 +17,13 @@ Direction conventions, stated once:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import glob
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import igraph as ig
@@ -28,7 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve_triangular
 
 from cascade.metrics import forest
-from cascade.model import Paper, latest_per_group, stack
+from cascade.model import Paper, distinct, latest_per_group, stack
 
 __all__ = [
     "BETWEENNESS_CUTOFF",
@@ -51,8 +56,9 @@ COUNT_MEASURES = (
     "cascade_descendants",
 )
 GRAPH_MEASURES = ("pagerank", "hub", "authority", "betweenness", "coreness", "harmonic")
-# One more family of measures (e.g. a reconstruction's expected influence) goes after these.
-MEASURES = COUNT_MEASURES + GRAPH_MEASURES
+#: Measures over all unfoldings of the retweet paths (see :mod:`cascade.reconstruct`).
+RECONSTRUCTION_MEASURES = ("expected_influence",)
+MEASURES = COUNT_MEASURES + GRAPH_MEASURES + RECONSTRUCTION_MEASURES
 
 #: Betweenness and harmonic centrality are exact on graphs of at most this many users (for
 #: ``per_paper``: on each paper's graph). Above it, betweenness counts only paths of at most
@@ -63,12 +69,14 @@ EXACT_BETWEENNESS_LIMIT = 5000
 BETWEENNESS_CUTOFF = 2
 DAMPING = 0.85
 
-#: Handles that read like feeds: ``bot`` as a word or a suffix (``brundagebot``, ``arxiv_cs_bot``,
-#: but not ``abbott``, ``talbot``, ``cabot``), ``arxiv``, ``rss`` or ``feed`` as a word, ``papers`` / ``journal`` /
-#: ``news`` as a suffix, an arXiv category as a suffix (``_cscl``, ``_statml``). Matched on the
-#: lower-case handle.
+#: Handles that read like feeds: ``bot`` as a word or a suffix (``brundagebot``, ``arxiv_cs_bot``;
+#: not the surnames ``abbot(t)``, ``talbot``, ``cabot``), ``arxiv``, ``rss`` or ``feed`` as a word,
+#: ``papers`` / ``journal`` / ``_news`` as a suffix, an arXiv category as a suffix (``_cscl``,
+#: ``_statml``). Matched on the lower-case handle; a handle alone flags an account, so the rule
+#: stays narrow (``journalist_jane``, ``robotics_lab``, ``newsome`` pass).
 FEED_HANDLE = re.compile(
-    r"(?<!tal)(?<!ab)(?<!ca)bots?\d*$|(?:^|_)bots?(?:_|\d|$)|arxiv|(?:^|_)(?:rss|feeds?)(?:_|\d|$)|(?:rss|feeds?)$"
+    r"(?<!tal)(?<!ab)(?<!ca)bots?\d*$|(?:^|_)bots?(?:_|\d|$)|arxiv"
+    r"|(?:^|_)(?:rss|feeds?)(?:_|\d|$)|(?:rss|feeds?)$"
     r"|(?:papers|journal|_news)$|_(?:cs|stat|math|physics|econ|qbio|astro)_?[a-z]{2}$"
 )
 #: The same (URL-normalised) text posted at least this many times about one paper.
@@ -164,14 +172,14 @@ def _counts(b: dict[str, Any]) -> dict[str, np.ndarray]:
     real = ~b["placeholder"]
     src, dst = _retweet_pairs(b)
     followers = latest_per_group(b["followers"], b["time"], unit, n)
-    pairs = np.unique(src[src != dst] * n + dst[src != dst])
+    pairs = distinct(src[src != dst] * n + dst[src != dst])
     p_src, p_dst = np.divmod(pairs, n)
     f = followers[p_dst]
     known = ~np.isnan(f)
     reach = np.bincount(p_src[known], weights=f[known], minlength=n)
     unique = np.bincount(p_src, minlength=n)
     reach[(unique > 0) & (np.bincount(p_src[known], minlength=n) == 0)] = np.nan
-    paper_unit = np.unique(b["paper"] * n + unit)
+    paper_unit = distinct(b["paper"] * n + unit)
     return {
         "papers": np.bincount(paper_unit % n, minlength=n),
         "tweets": np.bincount(unit[real], minlength=n),
@@ -198,6 +206,43 @@ def _graph(n: int, edges: np.ndarray) -> ig.Graph:
     return g
 
 
+def _starts(block: np.ndarray) -> np.ndarray:
+    """First index of each run of equal values in a sorted array."""
+    return np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+
+
+def _scaled(x: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``x`` divided by its maximum within each block (blocks begin at ``starts``)."""
+    top = np.repeat(np.maximum.reduceat(x, starts), np.diff(np.r_[starts, len(x)]))
+    return np.divide(x, top, out=np.zeros(len(x)), where=top > 0)
+
+
+@contextlib.contextmanager
+def _one_omp_thread() -> Iterator[None]:
+    """Run igraph's OpenMP code (PageRank's PRPACK solver) on one thread for the duration.
+
+    PRPACK sums in OpenMP threads in an order that changes from run to run, so PageRank's last
+    bits would too; on one thread every run gives the same bytes.
+    """
+    lib, before = None, 1
+    try:
+        found = glob.glob(
+            os.path.join(os.path.dirname(ig.__file__), "..", "igraph.libs", "libgomp*")
+        )
+        name = found[0] if found else ctypes.util.find_library("gomp")
+        if name:
+            lib = ctypes.CDLL(name)
+            before = lib.omp_get_max_threads()
+            lib.omp_set_num_threads(1)
+    except (OSError, AttributeError):
+        lib = None
+    try:
+        yield
+    finally:
+        if lib is not None:
+            lib.omp_set_num_threads(before)
+
+
 def _hits(
     n: int,
     edges: np.ndarray,
@@ -219,23 +264,26 @@ def _hits(
     if len(edges) == 0:
         return np.zeros(n), np.zeros(n)
     a_matrix = sp.csr_matrix((weight, (edges[:, 0], edges[:, 1])), shape=(n, n))
-    a_transposed = a_matrix.T.tocsr()
-    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
-
-    def scaled(x: np.ndarray) -> np.ndarray:
-        top = np.repeat(np.maximum.reduceat(x, starts), np.diff(np.r_[starts, n]))
-        return np.divide(x, top, out=np.zeros(n), where=top > 0)
-
     hub = np.ones(n)
-    for _ in range(max_iter):
-        authority = scaled(a_transposed @ hub)
-        new = scaled(a_matrix @ authority)
-        done = np.max(np.abs(new - hub)) < tol
-        hub = new
-        if done:
+    # Iterate on the blocks not yet converged only: most papers converge in a few steps, a few
+    # with nearly equal leading singular values take thousands.
+    active, blocks, h = np.arange(n), block, hub.copy()
+    a_active, at_active, starts = a_matrix, a_matrix.T.tocsr(), _starts(block)
+    for step in range(max_iter):
+        new = _scaled(a_active @ _scaled(at_active @ h, starts), starts)
+        done = np.maximum.reduceat(np.abs(new - h), starts) < tol
+        h = new
+        if done.all():
             break
+        if done.any() and step % 10 == 9:  # drop converged blocks (edges stay within blocks)
+            keep = ~np.repeat(done, np.diff(np.r_[starts, len(h)]))
+            hub[active[~keep]] = h[~keep]
+            active, h, blocks = active[keep], h[keep], blocks[keep]
+            a_active = a_active[keep][:, keep]
+            at_active, starts = a_active.T.tocsr(), _starts(blocks)
+    hub[active] = h
+    authority = _scaled(a_matrix.T.tocsr() @ hub, _starts(block))
     # Scores that decay towards 0 stop at about the tolerance: report them as 0.
-    authority = scaled(a_transposed @ hub)
     return np.where(hub < 1e-9, 0.0, hub), np.where(authority < 1e-9, 0.0, authority)
 
 
@@ -262,28 +310,65 @@ def _graph_measures(
     g = _graph(n, edges)  # source -> retweeter
     if "pagerank" in wanted:
         rev = _graph(n, edges[:, ::-1])
-        pr = np.asarray(rev.pagerank(weights=weight.tolist(), damping=DAMPING, directed=True))
+        with _one_omp_thread():
+            pr = rev.pagerank(weights=weight.tolist(), damping=DAMPING, directed=True)
+        pr = np.asarray(pr)
         total = np.bincount(unit_paper, weights=pr)
         out["pagerank"] = pr / total[unit_paper]
     if {"hub", "authority"} & wanted:
         out["hub"], out["authority"] = _hits(n, edges[:, ::-1], weight, unit_paper)
     largest = int(np.bincount(unit_paper).max(initial=0))
     cutoff = None if largest <= EXACT_BETWEENNESS_LIMIT else betweenness_cutoff
-    if "betweenness" in wanted:
-        out["betweenness"] = np.asarray(g.betweenness(directed=True, cutoff=cutoff))
-        notes["betweenness"] = _cutoff_note(cutoff, largest)
-    if "harmonic" in wanted:
-        if cutoff is None:
-            out["harmonic"] = np.asarray(g.harmonic_centrality(mode="out", normalized=False))
+    if {"betweenness", "harmonic"} & wanted:
+        if per_paper:
+            # igraph's all-pairs searches cost O(vertices) per source even in a tiny component:
+            # on the union of 10,000 papers that is quadratic, so search each paper's graph.
+            searched = _per_paper(
+                n, edges, unit_paper, wanted & {"betweenness", "harmonic"}, cutoff
+            )
         else:
-            out["harmonic"] = _harmonic_within_two(n, edges)
-        notes["harmonic"] = _cutoff_note(None if cutoff is None else 2, largest)
+            searched = {}
+            if "betweenness" in wanted:
+                searched["betweenness"] = np.asarray(g.betweenness(directed=True, cutoff=cutoff))
+            if "harmonic" in wanted:
+                searched["harmonic"] = (
+                    np.asarray(g.harmonic_centrality(mode="out", normalized=False))
+                    if cutoff is None
+                    else _harmonic_within_two(n, edges)
+                )
+        out.update(searched)
+        if "betweenness" in wanted:
+            notes["betweenness"] = _cutoff_note(cutoff, largest)
+        if "harmonic" in wanted:
+            notes["harmonic"] = _cutoff_note(None if cutoff is None else 2, largest)
     if "coreness" in wanted:
         simple = g.copy()
         simple.to_undirected(mode="collapse")
         simple.simplify()
         out["coreness"] = np.asarray(simple.coreness(mode="all"), dtype=np.int64)
     return out, notes
+
+
+def _per_paper(
+    n: int, edges: np.ndarray, unit_paper: np.ndarray, wanted: set[str], cutoff: int | None
+) -> dict[str, np.ndarray]:
+    """Betweenness and harmonic centrality of each paper's own graph (papers with edges)."""
+    out = {name: np.zeros(n) for name in wanted}
+    bounds = np.searchsorted(unit_paper, np.arange(unit_paper.max(initial=-1) + 2))
+    edge_paper = unit_paper[edges[:, 0]]  # edges are sorted by source, so by paper too
+    cuts = np.searchsorted(edge_paper, np.arange(len(bounds)))
+    for k in np.flatnonzero(np.diff(cuts) > 0).tolist():
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        g = _graph(hi - lo, edges[cuts[k] : cuts[k + 1]] - lo)
+        if "betweenness" in wanted:
+            out["betweenness"][lo:hi] = g.betweenness(directed=True, cutoff=cutoff)
+        if "harmonic" in wanted:
+            out["harmonic"][lo:hi] = (
+                g.harmonic_centrality(mode="out", normalized=False)
+                if cutoff is None
+                else _harmonic_within_two(hi - lo, edges[cuts[k] : cuts[k + 1]] - lo)
+            )
+    return out
 
 
 def _harmonic_within_two(n: int, edges: np.ndarray) -> np.ndarray:
@@ -436,7 +521,7 @@ def _from_graph(
     if "unique_retweeters" in wanted:
         other = src != dst
         table["unique_retweeters"] = np.bincount(
-            np.unique(src[other] * n + dst[other]) // max(n, 1), minlength=n
+            distinct(src[other] * n + dst[other]) // max(n, 1), minlength=n
         )
     for name in GRAPH_MEASURES:
         if name in values:
@@ -502,6 +587,9 @@ def rank_users(
         - ``betweenness``: unnormalised directed shortest-path betweenness;
         - ``coreness``: k-core number of the undirected simple user graph;
         - ``harmonic``: sum of 1 / distance to the users reached along the flow;
+        - ``expected_influence``: expected number of tweets descending from the user's tweets
+          over all unfoldings of the native retweets' paths (Rizoiu et al. 2018; see
+          :func:`cascade.reconstruct.expected_influence`); NaN for reconstructed papers;
 
         and ``automated_suspect`` (bool) with ``suspect_reason`` (see
         :func:`automated_suspects`). Sums over a corpus are totals over its papers; ``reach``
@@ -549,6 +637,8 @@ def rank_users(
         values.update(graph_values)
     else:
         notes = {}
+    if "expected_influence" in wanted:
+        values["expected_influence"] = _expected_influence(papers, b, per_paper)
 
     table = pd.DataFrame({"handle": b["unit_handle"]})
     if per_paper:
@@ -563,6 +653,28 @@ def rank_users(
     table["suspect_reason"] = reason[b["unit_uid"]]
     mode = "per-paper" if per_paper else "corpus"
     return _finish(table, b["unit_paper"], by, top, exclude_suspects, mode, notes)
+
+
+def _expected_influence(papers: list[Paper], b: dict[str, Any], per_paper: bool) -> np.ndarray:
+    """Rizoiu et al.'s expected descendants of each unit's tweets over all unfoldings.
+
+    Computed from the credited parents; NaN for papers already reconstructed (their credited
+    parents are no longer known).
+    """
+    from cascade.reconstruct import expected_influence
+
+    out = np.full(b["n"], np.nan)
+    credited = [i for i, p in enumerate(papers) if p.method == "credited"]
+    if not per_paper:
+        if len(credited) == len(papers):
+            value = expected_influence(papers)
+            out[:] = value.reindex(b["keys"]).fillna(0.0).to_numpy()
+        return out
+    for i in credited:
+        units = np.flatnonzero(b["unit_paper"] == i)
+        value = expected_influence(papers[i])
+        out[units] = value.reindex(b["keys"][b["unit_uid"][units]]).fillna(0.0).to_numpy()
+    return out
 
 
 def _finish(

@@ -51,7 +51,7 @@ import pandas as pd
 
 from cascade.io.records import InputError
 from cascade.metrics import forest
-from cascade.model import Paper
+from cascade.model import Paper, distinct
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -114,7 +114,7 @@ def _layout(paper: Paper) -> _Layout | None:
     free = np.flatnonzero(is_retweet & (parent >= 0) & (parent == root) & ~paper.placeholder)
     if free.size == 0:
         return None
-    roots = np.unique(root[free])
+    roots = distinct(root[free])
     cand = np.flatnonzero(((parent < 0) | is_retweet) & np.isin(root, roots))
     rank = np.searchsorted(roots, root[cand])
     order = np.lexsort((cand, rank))
@@ -430,7 +430,7 @@ def _follow_parents(paper: Paper, lay: _Layout, follows: pd.DataFrame) -> np.nda
     follower = codes.get_indexer(follows["follower"].to_numpy())
     followee = codes.get_indexer(follows["followee"].to_numpy())
     keep = (follower >= 0) & (followee >= 0)
-    edges = np.unique(follower[keep] * np.int64(len(codes)) + followee[keep])
+    edges = distinct(follower[keep] * np.int64(len(codes)) + followee[keep])
     e_from, e_to = edges // len(codes), edges % len(codes)
     author = paper.user[lay.free]
     lo = np.searchsorted(e_from, author, side="left")

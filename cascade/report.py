@@ -24,17 +24,13 @@ The same input gives the same files, byte for byte: no dates, seeded layouts and
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
-import glob
 import hashlib
 import math
 import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -104,32 +100,6 @@ class Report:
     log: ReadLog | None = None
 
 
-@contextlib.contextmanager
-def _one_omp_thread() -> Iterator[None]:
-    """Run igraph's OpenMP code (PageRank's PRPACK solver) on one thread for the duration.
-
-    PRPACK sums in OpenMP threads in an order that changes from run to run, so PageRank's last
-    bits would too; on one thread every run gives the same bytes.
-    """
-    lib, before = None, 1
-    try:
-        found = glob.glob(
-            os.path.join(os.path.dirname(ig.__file__), "..", "igraph.libs", "libgomp*")
-        )
-        name = found[0] if found else ctypes.util.find_library("gomp")
-        if name:
-            lib = ctypes.CDLL(name)
-            before = lib.omp_get_max_threads()
-            lib.omp_set_num_threads(1)
-    except (OSError, AttributeError):
-        lib = None
-    try:
-        yield
-    finally:
-        if lib is not None:
-            lib.omp_set_num_threads(before)
-
-
 # --- per-batch work (runs in the workers) --------------------------------------------------------
 
 
@@ -184,8 +154,7 @@ def _write_graphs(
         name = names.get(p.citation_id)
         if name is not None and len(p):
             to_html(p, os.path.join(out, "graphs", name), level="user", seed=seed)
-            with _one_omp_thread():
-                table = rank_users(p, top=top, measures=_RANK_MEASURES)
+            table = rank_users(p, top=top, measures=_RANK_MEASURES)
             table.insert(0, "citation_id", p.citation_id)
             ranked.append(table)
     return ranked
@@ -326,6 +295,8 @@ def report(
     strict: bool = False,
     seed: int = 0,
     quiet: bool = True,
+    reconstruct: str = "credited",
+    reconstruct_options: Mapping[str, Any] | None = None,
 ) -> Report:
     """Write the comparison report of a corpus of papers to ``out_dir``.
 
@@ -353,6 +324,9 @@ def report(
         Seed of the graph layouts and of the scatter plot's sample.
     quiet : bool
         No progress messages on standard error.
+    reconstruct, reconstruct_options
+        How retweets get their parents (a method of :func:`cascade.reconstruct.reconstruct` and
+        its options); the page says which method produced its numbers.
 
     Returns
     -------
@@ -377,6 +351,8 @@ def report(
         "input_format": input_format,
         "paper_id": paper_id,
         "strict": strict,
+        "reconstruct": reconstruct,
+        "reconstruct_options": dict(reconstruct_options or {}),
     }
 
     _say(quiet, "reading and measuring the papers")
@@ -418,8 +394,11 @@ def report(
     from cascade.rank import rank_users
 
     corpus = read(inputs, input_format=input_format, paper_id=paper_id)
-    with _one_omp_thread():
-        influencers = rank_users(corpus, measures=_RANK_MEASURES)
+    if reconstruct != "credited":
+        from cascade.reconstruct import Reconstructed
+
+        corpus = Reconstructed(corpus, reconstruct, **run["reconstruct_options"])
+    influencers = rank_users(corpus, measures=_RANK_MEASURES)
 
     # Tables.
     table_out = papers.drop(columns=["graph"])
@@ -493,6 +472,7 @@ def report(
         users,
         top,
         inputs,
+        method=reconstruct,
     )
     with atomic_write(out / "index.html") as f:
         f.write(page)
@@ -518,6 +498,8 @@ def _page(
     users,
     top,
     inputs,
+    *,
+    method: str,
 ) -> str:
     log = m.log
     skipped = Counter(log.skipped)
@@ -557,6 +539,7 @@ def _page(
 
     context = {
         "version": __version__,
+        "method": method,
         "inputs": [
             str(i) for i in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)
         ],

@@ -65,7 +65,8 @@ def test_sample_arxiv_cscl_flagged_with_repeated_text(sample):
     table = rank_users(sample)
     row = table.set_index("handle").loc["arxiv_cscl"]
     assert bool(row["automated_suspect"])
-    assert row["suspect_reason"] == "same text posted 16 times about paper 56155705; feed-like handle"
+    reason = "same text posted 16 times about paper 56155705; feed-like handle"
+    assert row["suspect_reason"] == reason
     assert not table.set_index("handle").loc["byron_c_wallace", "automated_suspect"]
 
 
@@ -152,7 +153,8 @@ def test_chain_reach_and_descendants(chain):
     # Direct retweeters only: R <- a (100), b (50); a <- c (20), d (10); c <- e (5).
     assert by_handle(table, "reach") == {"R": 150, "a": 30, "c": 5, "b": 0, "d": 0, "e": 0}
     # Subtree below each tweet: R {a, b, c, d, e}; a {c, d, e}; c {e}.
-    assert by_handle(table, "cascade_descendants") == {"R": 5, "a": 3, "c": 1, "b": 0, "d": 0, "e": 0}
+    descendants = {"R": 5, "a": 3, "c": 1, "b": 0, "d": 0, "e": 0}
+    assert by_handle(table, "cascade_descendants") == descendants
     assert by_handle(table, "retweets_received") == {"R": 2, "a": 2, "c": 1, "b": 0, "d": 0, "e": 0}
     assert by_handle(table, "retweets_made") == {"R": 0, "a": 1, "b": 1, "c": 1, "d": 1, "e": 1}
     assert by_handle(table, "followers")["R"] == 1000
@@ -344,3 +346,46 @@ def test_cli_rejects_bad_options(capsys):
     assert "--top" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["rank", SAMPLE, "--per-paper", "--corpus"])
+
+
+def test_hits_batched_blocks_equal_blocks_alone():
+    # Block 0: stars of 10 and 9 votes (leading singular values close: hundreds of steps);
+    # block 1: one star (converges at once, then leaves the iteration).
+    slow = [(i, 0) for i in range(1, 11)] + [(i, 11) for i in range(12, 21)]
+    fast = [(i, 0) for i in range(1, 4)]
+    edges = np.array(slow + [(a + 21, b + 21) for a, b in fast], dtype=np.int64)
+    block = np.repeat([0, 1], [21, 4])
+    hub, authority = R._hits(25, edges, np.ones(len(edges)), block)
+    hub0, auth0 = R._hits(21, np.array(slow), np.ones(len(slow)), np.zeros(21, dtype=np.int64))
+    hub1, auth1 = R._hits(4, np.array(fast), np.ones(len(fast)), np.zeros(4, dtype=np.int64))
+    assert hub.tolist() == pytest.approx(np.r_[hub0, hub1].tolist(), abs=1e-9)
+    assert authority.tolist() == pytest.approx(np.r_[auth0, auth1].tolist(), abs=1e-9)
+    # The leading vector is the 10-star's: its centre has authority 1, the 9-star's 0.
+    assert (authority[0], authority[11], authority[21]) == (1.0, 0.0, 1.0)
+    assert hub[1:11].tolist() == [1.0] * 10
+
+
+def test_expected_influence_is_a_ranking_measure(sample_path):
+    from cascade.reconstruct import expected_influence, reconstruct
+
+    papers = list(cascade.read(sample_path))
+    table = rank_users(papers, by="expected_influence", top=3)
+    direct = expected_influence(papers)
+    assert table["handle"].str.lower().tolist() == direct.index[:3].tolist()
+    assert table["expected_influence"].tolist() == pytest.approx(direct.iloc[:3].tolist())
+    assert table["handle"].iloc[0] == "byron_c_wallace"
+    # The root of a cascade keeps at least its credited retweets in expectation; its
+    # retweeters (zacharylipton here) gain what they may have passed on.
+    everyone = rank_users(papers).set_index("handle")
+    assert everyone.loc["byron_c_wallace", "expected_influence"] > 66
+    assert everyone.loc["zacharylipton", "expected_influence"] > 0
+    assert everyone.loc["icoxfog417", "expected_influence"] <= 31 + 1e-9
+    # Summed over users, descendants count each tweet once per ancestor: the expected total
+    # depth of the unfolded trees, never below the credited stars' 188.
+    assert everyone["cascade_descendants"].sum() == 188
+    assert everyone["expected_influence"].sum() > 188
+    per_paper = rank_users(papers, per_paper=True, by="expected_influence", top=3)
+    assert per_paper["expected_influence"].tolist() == table["expected_influence"].tolist()
+    # Reconstructed papers no longer know their credited parents: the measure is missing.
+    rebuilt = rank_users([reconstruct(papers[0], "influence")], top=1)
+    assert np.isnan(rebuilt["expected_influence"].iloc[0])

@@ -182,3 +182,17 @@ def test_table_pages_and_sorts_in_a_browser(chrome, reports):
     assert info == "papers 1-2 of 2 (page 1 of 1)"
     assert browser.requests_to_hosts(chrome) == []
     assert browser.console_errors(chrome) == []
+
+
+def test_report_mixes_sources_one_row_per_paper(tmp_path):
+    """Details-page and Altmetric API files together: tweets = records in each file."""
+    from conftest import FIXTURES
+
+    api = FIXTURES / "altmetric_api_357137.json"
+    doc = json.loads(api.read_text(encoding="utf-8"))
+    expected = {str(doc["altmetric_id"]): len(doc["posts"]["twitter"]), "56155705": 258}
+    result = report([SAMPLE, api], tmp_path / "out", workers=1)
+    table = pd.read_csv(tmp_path / "out" / "papers.csv", dtype={"citation_id": str})
+    assert dict(zip(table["citation_id"], table["tweets"], strict=True)) == expected
+    assert expected["357137"] == 30
+    assert result.log.records == 288
