@@ -15,6 +15,7 @@ from cascade.graph import to_networkx, tweet_graph, user_graph
 from cascade.io import Corpus, InputError, read
 from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
 from cascade.model import Paper
+from cascade.rank import automated_suspects, rank_users
 from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics
 from cascade.render.html import to_html
 
@@ -25,10 +26,12 @@ __all__ = [
     "InputError",
     "Paper",
     "__version__",
+    "automated_suspects",
     "cascade_metrics",
     "expected_influence",
     "paper_metrics",
     "pdi_metrics",
+    "rank_users",
     "read",
     "sampled_metrics",
     "structural_virality",

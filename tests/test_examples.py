@@ -16,3 +16,18 @@ def test_example_script_runs():
     )
     assert "most retweeted: ['byron_c_wallace', 'icoxfog417', 'mark_riedl']" in done.stdout
     assert "258 records: 258 used, 0 skipped" in done.stdout
+
+
+def test_readme_python_block_runs(tmp_path, monkeypatch):
+    import re
+    import shutil
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## In Python\n\n```python\n(.*?)```", readme, re.S).group(1)
+    shutil.copytree(ROOT / "examples" / "data", tmp_path / "examples" / "data")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    assert scope["ranking"]["handle"].iloc[0] == "byron_c_wallace"
+    assert len(scope["cascades"]) == 70 and scope["forest"].ecount() == 188
+    assert (tmp_path / "paper.html").stat().st_size > 100_000
