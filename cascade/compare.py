@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from cascade.io.records import InputError
+from cascade.metrics import PAPER_COLUMNS
 
 __all__ = [
     "METRICS",
@@ -41,21 +42,11 @@ __all__ = [
 ]
 
 #: Paper metrics compared by default (columns of :func:`cascade.paper_metrics`).
-METRICS = (
-    "tweets",
-    "originals",
-    "retweets",
-    "replies",
-    "users",
-    "cascades",
-    "largest_cascade",
-    "max_depth",
-    "max_breadth",
-    "mean_structural_virality",
-    "max_structural_virality",
-    "duration_days",
-    "retweet_share",
-    "reach",
+METRICS = tuple(
+    c
+    for c in PAPER_COLUMNS
+    if c
+    not in ("citation_id", "first_tweet", "last_tweet", "placeholders", "duplicates", "skipped")
 )
 #: Cascade metrics compared within size bins.
 SIZE_MATCHED_METRICS = ("depth", "structural_virality")

@@ -47,6 +47,7 @@ from cascade.metrics import PAPER_COLUMNS
 from cascade.model import Paper
 from cascade.output import atomic_write, write_table
 from cascade.parallel import Measures, map_papers, measure
+from cascade.rank import COUNT_MEASURES, rank_users
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
 
@@ -61,17 +62,8 @@ COMBINED_USERS = 2000
 CUMULATIVE_PAPERS = 10
 #: Rows of the papers table written into the page itself (the script pages through the rest).
 STATIC_ROWS = 50
-_RANK_MEASURES = (
-    "papers",
-    "tweets",
-    "retweets_made",
-    "retweets_received",
-    "unique_retweeters",
-    "followers",
-    "reach",
-    "cascade_descendants",
-    "pagerank",
-)
+# Counts are cheap; of the graph measures only PageRank is worth its cost in a report.
+_RANK_MEASURES = (*COUNT_MEASURES, "pagerank")
 _TEMPLATES = Path(__file__).parent / "render" / "templates"
 
 
@@ -146,7 +138,6 @@ def _write_graphs(
 
     Each paper is ranked on its own, so the result does not depend on how papers are batched.
     """
-    from cascade.rank import rank_users
     from cascade.render.html import to_html
 
     ranked = []
@@ -391,7 +382,6 @@ def report(
     per_paper = pd.concat(ranked, ignore_index=True) if ranked else pd.DataFrame()
 
     _say(quiet, "ranking users across papers")
-    from cascade.rank import rank_users
 
     corpus = read(inputs, input_format=input_format, paper_id=paper_id)
     if reconstruct != "credited":

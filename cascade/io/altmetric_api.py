@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.records import PaperRecords, parse_followers, parse_time
-from cascade.io.sources import iter_documents
 
-__all__ = ["from_documents", "read", "sniff"]
+__all__ = ["from_documents", "sniff"]
 
 NAME = "altmetric-api"
 
@@ -24,23 +23,6 @@ NAME = "altmetric-api"
 def sniff(doc: Any) -> bool:
     """Whether a parsed document looks like a details-page API response."""
     return isinstance(doc, dict) and "altmetric_id" in doc and ("posts" in doc or "counts" in doc)
-
-
-def read(
-    path: str, *, paper_id: str | None = None, data: bytes | None = None
-) -> Iterator[PaperRecords]:
-    """Yield one :class:`PaperRecords` per API response in a file.
-
-    Parameters
-    ----------
-    path : str
-        A file (optionally gzip) holding one response, or one per line (JSON Lines).
-    paper_id : str, optional
-        Overrides ``altmetric_id``.
-    data : bytes, optional
-        The file's content when already read.
-    """
-    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
 
 
 def from_documents(

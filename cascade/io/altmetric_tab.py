@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.records import PaperRecords, parse_followers_many, parse_times
-from cascade.io.sources import iter_documents
 
-__all__ = ["from_documents", "read", "sniff"]
+__all__ = ["from_documents", "sniff"]
 
 NAME = "altmetric-tab"
 
@@ -21,23 +20,6 @@ NAME = "altmetric-tab"
 def sniff(doc: Any) -> bool:
     """Whether a parsed document looks like a details-page export."""
     return isinstance(doc, dict) and "tab" in doc and ("twitter" in doc or "citation_id" in doc)
-
-
-def read(
-    path: str, *, paper_id: str | None = None, data: bytes | None = None
-) -> Iterator[PaperRecords]:
-    """Yield one :class:`PaperRecords` per paper document in a details-page file.
-
-    Parameters
-    ----------
-    path : str
-        A ``.json``/``.txt`` file (optionally gzip-compressed) holding one document, or JSON Lines.
-    paper_id : str, optional
-        Overrides ``citation_id`` (for a file holding one paper).
-    data : bytes, optional
-        The file's content when already read.
-    """
-    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
 
 
 def from_documents(

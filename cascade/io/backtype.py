@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.records import PaperRecords, parse_time
-from cascade.io.sources import iter_documents
 from cascade.io.twitter_v1 import Router, find_dois
 
-__all__ = ["from_documents", "plain_text", "read", "sniff"]
+__all__ = ["from_documents", "plain_text", "sniff"]
 
 NAME = "backtype"
 GROUPED = True
@@ -49,23 +48,6 @@ def sniff(doc: Any) -> bool:
     if isinstance(doc, list):
         return bool(doc) and _is_tweet(doc[0])
     return _is_tweet(doc)
-
-
-def read(
-    path: str, *, paper_id: str | None = None, data: bytes | None = None
-) -> Iterator[PaperRecords]:
-    """Yield the :class:`PaperRecords` of each paper (DOI) in a Backtype file.
-
-    Parameters
-    ----------
-    path : str
-        The file (plain or gzip; one JSON document or JSON Lines).
-    paper_id : str, optional
-        One paper for every tweet, instead of each tweet's DOIs.
-    data : bytes, optional
-        The file's content when already read.
-    """
-    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
 
 
 def from_documents(

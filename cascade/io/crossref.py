@@ -18,10 +18,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.records import PaperRecords, parse_time
-from cascade.io.sources import iter_documents
 from cascade.io.twitter_v1 import Router, normalise_doi
 
-__all__ = ["from_documents", "read", "sniff", "tweet_id", "twitter_handle"]
+__all__ = ["from_documents", "sniff", "tweet_id", "twitter_handle"]
 
 NAME = "crossref-events"
 GROUPED = True
@@ -69,23 +68,6 @@ def sniff(doc: Any) -> bool:
     if isinstance(doc, list):
         return bool(doc) and _is_event(doc[0])
     return _is_event(doc)
-
-
-def read(
-    path: str, *, paper_id: str | None = None, data: bytes | None = None
-) -> Iterator[PaperRecords]:
-    """Yield the :class:`PaperRecords` of each DOI in an Event Data file.
-
-    Parameters
-    ----------
-    path : str
-        The file (plain or gzip; a page, an array of events, or JSON Lines).
-    paper_id : str, optional
-        One paper id for every event, instead of each event's DOI.
-    data : bytes, optional
-        The file's content when already read.
-    """
-    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
 
 
 def from_documents(

@@ -26,7 +26,6 @@ from urllib.parse import unquote, urlsplit
 
 from cascade import text as T
 from cascade.io.records import PaperRecords, parse_followers, parse_time
-from cascade.io.sources import iter_documents
 
 __all__ = [
     "FROM_TEXT",
@@ -35,7 +34,6 @@ __all__ = [
     "from_documents",
     "normalise_doi",
     "paper_keys",
-    "read",
     "sniff",
 ]
 
@@ -199,23 +197,6 @@ def sniff(doc: Any) -> bool:
     if isinstance(doc, list):
         return bool(doc) and _is_status(doc[0])
     return _is_status(doc)
-
-
-def read(
-    path: str, *, paper_id: str | None = None, data: bytes | None = None
-) -> Iterator[PaperRecords]:
-    """Yield the :class:`PaperRecords` of each paper in a v1.1 statuses file.
-
-    Parameters
-    ----------
-    path : str
-        The file (plain or gzip; one JSON document or JSON Lines).
-    paper_id : str, optional
-        The paper of every status, or ``"from-text"``; default: the file's stem.
-    data : bytes, optional
-        The file's content when already read.
-    """
-    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
 
 
 def from_documents(

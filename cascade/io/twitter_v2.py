@@ -18,10 +18,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.records import PaperRecords, parse_followers, parse_time
-from cascade.io.sources import iter_documents
 from cascade.io.twitter_v1 import Router, not_a_reply, paper_keys
 
-__all__ = ["from_documents", "read", "sniff"]
+__all__ = ["from_documents", "sniff"]
 
 NAME = "twitter-v2"
 GROUPED = True
@@ -48,23 +47,6 @@ def sniff(doc: Any) -> bool:
     if isinstance(doc, list):
         return bool(doc) and _is_tweet(doc[0])
     return _is_tweet(doc)
-
-
-def read(
-    path: str, *, paper_id: str | None = None, data: bytes | None = None
-) -> Iterator[PaperRecords]:
-    """Yield the :class:`PaperRecords` of each paper in a twarc2 file.
-
-    Parameters
-    ----------
-    path : str
-        The file (plain or gzip; JSON Lines of pages or of flattened tweets).
-    paper_id : str, optional
-        The paper of every tweet, or ``"from-text"``; default: the file's stem.
-    data : bytes, optional
-        The file's content when already read.
-    """
-    return from_documents(iter_documents(path, data), path, paper_id=paper_id)
 
 
 def _dicts(value: Any) -> list[dict]:
