@@ -41,7 +41,7 @@ run_baseline([CORPUS])
 """,
     "cascade": """
 from cascade.cli import main
-assert main(["metrics", CORPUS, "--format", "csv", "-o", OUT, "--quiet"]) == 0
+assert main(["metrics", CORPUS, "--workers", "1", "--format", "csv", "-o", OUT, "--quiet"]) == 0
 """,
     "virality": """
 import numpy as np

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from types import SimpleNamespace
 
 from cascade import __version__
 from cascade.io import Corpus, InputError, read
@@ -121,17 +122,34 @@ def _add_metrics(sub, common) -> None:
         "cascade, or per paper.",
     )
     p.add_argument("--per", choices=("paper", "cascade"), default="paper")
+    _parallel_options(p)
     _output(p)
 
 
 def _run_metrics(args: argparse.Namespace) -> int:
-    from cascade.metrics import cascade_metrics, paper_metrics
+    from cascade.parallel import default_workers, measure
 
-    corpus = open_corpus(args)
-    measure = paper_metrics if args.per == "paper" else cascade_metrics
-    table = measure(progress(corpus, args))
+    if args.dask is None and (args.workers or default_workers()) == 1:
+        # Serial: stream the papers through the batched metrics, with a progress bar.
+        from cascade.metrics import cascade_metrics, paper_metrics
+
+        corpus = open_corpus(args)
+        table = (paper_metrics if args.per == "paper" else cascade_metrics)(progress(corpus, args))
+        write_table(table, args.output, args.format)
+        return finish(corpus, args)
+    m = measure(
+        args.inputs,
+        workers=args.workers,
+        dask=args.dask,
+        input_format=args.input_format,
+        paper_id=args.paper_id,
+        strict=args.strict,
+        reconstruct=args.reconstruct,
+        reconstruct_options=reconstruct_options(args),
+    )
+    table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
     write_table(table, args.output, args.format)
-    return finish(corpus, args)
+    return finish(SimpleNamespace(log=m.log), args)
 
 
 # --- cascade graph -----------------------------------------------------------------------------
@@ -211,6 +229,9 @@ def _parallel_options(p: argparse.ArgumentParser) -> None:
         help="run the per-paper work on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
         "workers read the input paths themselves",
     )
+
+
+def _groups_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--groups", metavar="FILE.csv", help="CSV of citation_id,group: compare the groups"
     )
@@ -228,6 +249,7 @@ def _add_compare(sub, common) -> None:
         "the tests, or the paper table without groups).",
     )
     _parallel_options(p)
+    _groups_option(p)
     p.add_argument("--format", choices=TABLE_FORMATS, default="table", help="output format")
     p.add_argument("-o", "--output", help="output file (json, table) or folder (csv, parquet)")
 
@@ -288,8 +310,6 @@ def _flat(table):
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    from types import SimpleNamespace
-
     from cascade import compare
     from cascade.parallel import measure
 
@@ -329,6 +349,7 @@ def _add_report(sub, common) -> None:
         "bytes.",
     )
     _parallel_options(p)
+    _groups_option(p)
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="report folder")
     p.add_argument("--top", type=int, default=20, help="influencers and pairs listed (default 20)")
     p.add_argument(
@@ -341,8 +362,6 @@ def _add_report(sub, common) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from types import SimpleNamespace
-
     from cascade.report import report
 
     if args.graphs == "all":

@@ -85,3 +85,14 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert exc.value.code == 2
     assert main(["metrics", str(tmp_path / "missing.json")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_metrics_in_parallel_equal_serial(sample_path, chain_path, tmp_path):
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.csv"
+        args = ["metrics", str(sample_path), str(chain_path), "--per", "cascade", "-q"]
+        assert main([*args, "--workers", workers, "--format", "csv", "-o", str(out)]) == 0
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") == 1 + 70 + 1  # header, the sample's and the tree's cascades
