@@ -31,7 +31,12 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SAMPLE = Path("/work/shared/data/altmetric-tab/000_572fe4aae46fb893.txt")
+SAMPLE = (
+    Path(__file__).resolve().parent.parent
+    / "examples"
+    / "data"
+    / "attention-is-not-explanation.json"
+)
 for extra in (ROOT, ROOT / "tests"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))

@@ -1,7 +1,8 @@
 """Validate the reconstruction methods against the true retweet paths of real Weibo cascades.
 
-Reads the 30 cascades of ``/work/shared/data/weibo-paths`` (7,147 adoptions with their full
-retweet paths), reconstructs every cascade with each method, and prints per method:
+Reads the 30 cascades of ``tests/fixtures/weibo_sample.txt`` (a copy of
+``shared/data/weibo-paths``: 7,147 adoptions with their full retweet paths), reconstructs every
+cascade with each method, and prints per method:
 
 * parent accuracy: the share of the 7,117 retweets whose parent is their true parent (the
   adoption whose path is theirs minus its last user; one true parent is missing from the data,
@@ -44,7 +45,7 @@ from cascade.reconstruct import (  # noqa: E402
     sampled_metrics,
 )
 
-DEFAULT = "/work/shared/data/weibo-paths/dataset_sample.txt"
+DEFAULT = str(Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "weibo_sample.txt")
 
 
 def _truth_prefix(paper: cascade.Paper) -> np.ndarray:

@@ -31,7 +31,7 @@ import cascade  # noqa: E402
 from cascade.render.html import PHYSICS_MAX_NODES, to_html  # noqa: E402
 
 # The real sample (258 tweets about "Attention is not Explanation"), as bundled in the repository;
-# identical to /work/shared/data/altmetric-tab/000_572fe4aae46fb893.txt.
+# identical to shared/data/altmetric-tab/000_572fe4aae46fb893.txt.
 SAMPLE = HERE.parent / "examples" / "data" / "attention-is-not-explanation.json"
 
 # Markup that would run script if any of it reached the page unescaped.

@@ -29,7 +29,7 @@ from cascade.reconstruct import (
 )
 from cascade.resolve import resolve
 
-WEIBO = Path("/work/shared/data/weibo-paths/dataset_sample.txt")
+WEIBO = Path(__file__).parent / "fixtures" / "weibo_sample.txt"
 RATE = -6.8e-5
 
 
