@@ -64,6 +64,8 @@ def credited_chain(text: str) -> tuple[tuple[str, ...], str]:
         while m := _HOP.match(text, pos):
             handles.append(m.group(1))
             pos = m.end()
+            if text[pos : pos + 1] not in "RrMm":  # no further hop can start here
+                break
     body = text[pos:] if pos else text
     via = _VIA.search(body) if "@" in body[-24:] else None
     if via:
