@@ -525,3 +525,18 @@ def test_ci_runs_browser_tests():
     # In CI the browser tests above must run: the fixture fails rather than skips there.
     if os.environ.get("CI", "").lower() == "true":
         assert browser.have_browser(), "CI=true: apt-get install -y chromium chromium-driver"
+
+
+def test_page_says_when_parents_are_reconstructed(paper):
+    from cascade.reconstruct import reconstruct
+
+    tree = reconstruct(paper, "influence")
+    html = to_html(tree, level="tweet")
+    assert "parents: influence reconstruction" in html
+    assert "reconstruction" not in to_html(paper, level="tweet")
+    # The drawn edges are the reconstructed parents, not the credited ones.
+    edges = json.loads(re.search(r'id="cascade-edges">(.*?)</script>', html, re.S).group(1))
+    drawn = {(e["from"], e["to"]) for e in edges}
+    child = np.flatnonzero(tree.parent >= 0)
+    assert drawn == {(tree.id[tree.parent[i]], tree.id[i]) for i in child.tolist()}
+    assert drawn != {(paper.id[paper.parent[i]], paper.id[i]) for i in child.tolist()}

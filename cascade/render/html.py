@@ -888,6 +888,9 @@ def _build(
         sub.append(f"citation id {cid}")
     elif len(papers) > 1:
         sub.append(f"{len(papers):,} papers")
+    method = g["method"] if "method" in g.attributes() else papers[0].method if papers else None
+    if method and method != "credited":  # say the tree is inferred, not as the data credit it
+        sub.append(f"parents: {method} reconstruction")
     sub.append("layout: " + ("igraph, then vis-network physics" if physics else "igraph"))
     page = {
         "subtitle": " \u00b7 ".join(sub),
