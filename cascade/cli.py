@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from cascade import __version__
 from cascade.io import Corpus, InputError, read
 from cascade.model import Paper
-from cascade.output import TABLE_FORMATS, write_table
+from cascade.output import TABLE_FORMATS, write_table, write_tables
 
 __all__ = ["main"]
 
@@ -254,61 +254,6 @@ def _add_compare(sub, common) -> None:
     p.add_argument("-o", "--output", help="output file (json, table) or folder (csv, parquet)")
 
 
-def _write_tables(tables: dict, output: str | None, fmt: str) -> None:
-    """Several named tables: sections (table), one object (json) or one file each (csv, parquet)."""
-    import orjson
-
-    from cascade.output import atomic_write, table_records
-
-    to_stdout = output is None or output == "-"
-    if fmt == "json":
-        text = orjson.dumps(
-            {name: table_records(t) for name, t in tables.items()},
-            option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
-        ).decode()
-        if to_stdout:
-            print(text)
-        else:
-            with atomic_write(output) as f:
-                f.write(text + "\n")
-    elif fmt == "table":
-        import io
-
-        buffer = io.StringIO()
-        for name, t in tables.items():
-            with _pd_options():
-                buffer.write(f"== {name} ==\n{t.to_string(index=False)}\n\n")
-        if to_stdout:
-            sys.stdout.write(buffer.getvalue())
-        else:
-            with atomic_write(output) as f:
-                f.write(buffer.getvalue())
-    elif to_stdout:
-        if fmt == "parquet":
-            raise ValueError("parquet output needs a folder: give -o DIR")
-        write_table(_flat(tables.get("tests", tables["papers"])), None, fmt)
-    else:
-        from pathlib import Path
-
-        for name, t in tables.items():
-            write_table(_flat(t), Path(output) / f"{name}.{fmt}", fmt)
-
-
-def _pd_options():
-    import pandas as pd
-
-    return pd.option_context("display.width", 200, "display.max_columns", None)
-
-
-def _flat(table):
-    """Pairs such as the compared groups as "a;b" text, for CSV and Parquet."""
-    out = table.copy()
-    for c in out.columns:
-        if len(out) and isinstance(out[c].iloc[0], tuple):
-            out[c] = [";".join(str(x) for x in v) for v in out[c]]
-    return out
-
-
 def _run_compare(args: argparse.Namespace) -> int:
     from cascade import compare
     from cascade.parallel import measure
@@ -332,7 +277,7 @@ def _run_compare(args: argparse.Namespace) -> int:
         tables["groups"] = compare.group_summary(m.papers, groups)
         tables["tests"] = compare.group_tests(m.papers, groups)
         tables["size_matched"] = compare.size_matched(m.cascades, groups)
-    _write_tables(tables, args.output, args.format)
+    write_tables(tables, args.output, args.format)
     return finish(SimpleNamespace(log=m.log), args)
 
 
@@ -482,13 +427,14 @@ def _run_rank(args: argparse.Namespace) -> int:
     return finish(corpus, args)
 
 
+# In the order --help lists them: the main job first.
 COMMANDS: list[tuple[str, Callable, Callable]] = [
-    ("metrics", _add_metrics, _run_metrics),
-    ("graph", _add_graph, _run_graph),
-    ("export", _add_export, _run_export),
-    ("compare", _add_compare, _run_compare),
     ("report", _add_report, _run_report),
+    ("metrics", _add_metrics, _run_metrics),
     ("rank", _add_rank, _run_rank),
+    ("graph", _add_graph, _run_graph),
+    ("compare", _add_compare, _run_compare),
+    ("export", _add_export, _run_export),
 ]
 
 

@@ -14,7 +14,14 @@ import numpy as np
 import orjson
 import pandas as pd
 
-__all__ = ["TABLE_FORMATS", "atomic_path", "atomic_write", "table_records", "write_table"]
+__all__ = [
+    "TABLE_FORMATS",
+    "atomic_path",
+    "atomic_write",
+    "table_records",
+    "write_table",
+    "write_tables",
+]
 
 TABLE_FORMATS = ("table", "csv", "json", "parquet")
 
@@ -66,6 +73,20 @@ def table_records(frame: pd.DataFrame) -> list[dict]:
     return frame.to_dict(orient="records")
 
 
+def _text(frame: pd.DataFrame) -> str:
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        return frame.to_string(index=False)
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tuple cells (such as the pair of groups a test compares) as "a;b" text."""
+    out = frame.copy()
+    for c in out.columns:
+        if len(out) and isinstance(out[c].iloc[0], tuple):
+            out[c] = [";".join(str(x) for x in v) for v in out[c]]
+    return out
+
+
 def _json_default(value):
     if isinstance(value, np.generic):
         return value.item()
@@ -104,8 +125,43 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str = 
         # CRLF as in RFC 4180: the csv writer then also quotes fields holding a bare "\r".
         text = _iso(frame).to_csv(index=False, lineterminator="\r\n")
     else:
-        with pd.option_context("display.width", 200, "display.max_columns", None):
-            text = frame.to_string(index=False)
+        text = _text(frame)
+    if not text.endswith("\n"):
+        text += "\n"
+    if to_stdout:
+        sys.stdout.write(text)
+    else:
+        with atomic_write(path) as f:
+            f.write(text)
+
+
+def write_tables(
+    tables: dict[str, pd.DataFrame], path: str | os.PathLike | None, fmt: str = "table"
+) -> None:
+    """Write several named tables at once.
+
+    ``table``: one section per table; ``json``: one object whose keys are the table names;
+    ``csv`` and ``parquet``: one file per table, ``<path>/<name>.<fmt>`` (to standard output, CSV
+    gives only the ``tests`` table, or ``papers`` when there is none).
+    """
+    to_stdout = path is None or str(path) == "-"
+    if fmt == "json":
+        text = orjson.dumps(
+            {name: table_records(t) for name, t in tables.items()},
+            default=_json_default,
+            option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
+        ).decode()
+    elif fmt == "table":
+        text = "".join(f"== {name} ==\n{_text(t)}\n\n" for name, t in tables.items())
+    elif to_stdout:
+        if fmt == "parquet":
+            raise ValueError("parquet output needs a folder: give -o DIR")
+        write_table(_flat(tables.get("tests", tables["papers"])), None, fmt)
+        return
+    else:
+        for name, t in tables.items():
+            write_table(_flat(t), Path(path) / f"{name}.{fmt}", fmt)
+        return
     if not text.endswith("\n"):
         text += "\n"
     if to_stdout:
