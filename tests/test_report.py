@@ -196,3 +196,14 @@ def test_report_mixes_sources_one_row_per_paper(tmp_path):
     assert dict(zip(table["citation_id"], table["tweets"], strict=True)) == expected
     assert expected["357137"] == 30
     assert result.log.records == 288
+
+
+def test_report_names_the_reconstruction_method(tmp_path):
+    serial = report([SAMPLE], tmp_path / "credited", workers=1)
+    rebuilt = report([SAMPLE], tmp_path / "influence", workers=1, reconstruct="influence")
+    assert "parents: credited" in (tmp_path / "credited" / "index.html").read_text("utf-8")
+    assert "parents: influence" in (tmp_path / "influence" / "index.html").read_text("utf-8")
+    # Credited native retweets are stars; the reconstruction unfolds them into deeper trees.
+    assert serial.cascades["depth"].max() == 1
+    assert rebuilt.cascades["depth"].max() > 1
+    assert rebuilt.cascades["size"].sum() == serial.cascades["size"].sum() == 258
