@@ -140,3 +140,19 @@ def test_not_a_paper_object(tmp_path):
     table = cascade.paper_metrics(paper)
     assert table[["tweets", "cascades", "skipped"]].values.tolist() == [[0, 0, 1]]
     assert np.isnan(table["duration_days"].iloc[0])
+
+
+def test_a_bad_json_lines_line_is_skipped_and_counted(tmp_path):
+    tweet = {"author": "@a", "followers": "1", "datetime": "2020-01-01 00:00:00"}
+    good = [json.dumps({"citation_id": c, "tab": "twitter", "twitter": {"1": tweet}}) for c in "xy"]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text(f'{good[0]}\n{{"citation_id": "broken",\n{good[1]}\n', encoding="utf-8")
+    corpus = cascade.read(path)
+    assert [p.citation_id for p in corpus] == ["x", "y"]  # the lines after the bad one go on
+    assert corpus.log.records == 3 and corpus.log.used == 2
+    assert dict(corpus.log.skipped) == {"invalid JSON line": 1}
+    (error,) = corpus.log.errors
+    assert error.startswith(f"{path}:2:") and "invalid JSON" in error
+    assert "files unreadable" not in corpus.log.summary()
+    with pytest.raises(InputError, match=re.escape(f"{path}:2:")):
+        list(cascade.read(path, strict=True))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -59,7 +59,8 @@ class FileLog:
     used: int = 0
     skipped: Counter = field(default_factory=Counter)
     duplicates: int = 0
-    error: str | None = None
+    error: str | None = None  # the file could not be read (from that point on)
+    line_errors: list[str] = field(default_factory=list)  # bad lines, skipped
 
 
 @dataclass
@@ -95,8 +96,8 @@ class ReadLog:
 
     @property
     def errors(self) -> list[str]:
-        """One line per file that could not be read."""
-        return [f.error for f in self.files.values() if f.error]
+        """One line per file that could not be read and per bad line that was skipped."""
+        return [e for f in self.files.values() for e in [*f.line_errors, f.error] if e]
 
     def summary(self) -> str:
         """One line: files, records, used, skipped by reason, unreadable files."""
@@ -109,8 +110,9 @@ class ReadLog:
             line += " (" + ", ".join(f"{r}: {n}" for r, n in sorted(skipped.items())) + ")"
         if self.duplicates:
             line += f"; {self.duplicates} duplicates"
-        if self.errors:
-            line += f"; {len(self.errors)} files unreadable"
+        unreadable = sum(f.error is not None for f in self.files.values())
+        if unreadable:
+            line += f"; {unreadable} files unreadable"
         return line
 
     def to_frame(self) -> pd.DataFrame:
@@ -168,9 +170,16 @@ def _looks_json(data: bytes) -> bool:
 
 
 def read_records(
-    path: str, *, input_format: str | None = None, paper_id: str | None = None
+    path: str,
+    *,
+    input_format: str | None = None,
+    paper_id: str | None = None,
+    on_error: Callable[[InputError], None] | None = None,
 ) -> tuple[str, Iterator[PaperRecords]]:
     """Detect one file's format and return ``(format, records iterator)``.
+
+    ``on_error`` receives the error of each bad line of a JSON Lines file, which is then skipped
+    (see :func:`~cascade.io.sources.iter_documents`); without it the first bad line raises.
 
     Raises
     ------
@@ -191,7 +200,7 @@ def read_records(
                 return name, module.read(path, paper_id=paper_id, data=data)
         if input_format is None:
             raise InputError(path, "not a recognised input format (not JSON; see --input-format)")
-    docs = iter_documents(path, data)
+    docs = iter_documents(path, data, on_error=on_error)
     first = next(docs, None)
     if first is None:
         raise InputError(path, "no JSON document")
@@ -258,9 +267,17 @@ class Corpus:
         grouped: dict[str, PaperRecords] = {}
         for path in self.paths:
             entry = log.file(path)
+
+            def bad_line(err: InputError, entry: FileLog = entry) -> None:
+                if self.strict:
+                    raise err
+                entry.line_errors.append(str(err))
+                entry.records += 1
+                entry.skipped["invalid JSON line"] += 1
+
             try:
                 entry.format, found = read_records(
-                    path, input_format=self.input_format, paper_id=self.paper_id
+                    path, input_format=self.input_format, paper_id=self.paper_id, on_error=bad_line
                 )
                 merge = getattr(JSON_FORMATS.get(entry.format) or TEXT_FORMATS.get(entry.format),
                                 "GROUPED", False)  # fmt: skip

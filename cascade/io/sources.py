@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 import gzip
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,12 @@ def _position(data: bytes, pos: int) -> tuple[int, int]:
     return line, pos - (data.rfind(b"\n", 0, pos) + 1) + 1
 
 
-def iter_documents(path: str, data: bytes | None = None) -> Iterator[tuple[int, Any]]:
+def iter_documents(
+    path: str,
+    data: bytes | None = None,
+    *,
+    on_error: Callable[[InputError], None] | None = None,
+) -> Iterator[tuple[int, Any]]:
     """Yield ``(line, document)`` from a JSON file (one document) or JSON Lines (one per line).
 
     Parameters
@@ -75,12 +80,14 @@ def iter_documents(path: str, data: bytes | None = None) -> Iterator[tuple[int, 
         The file (plain or gzip).
     data : bytes, optional
         Its content, when already read.
+    on_error : callable, optional
+        Called with the error of each bad line of a JSON Lines file, after which the next lines
+        are read; without it, the first bad line raises.
 
     Raises
     ------
     InputError
-        Naming the file, line and column of the first syntax error. In JSON Lines, documents
-        before the bad line have been yielded already.
+        Naming the file, line and column of the first syntax error.
     """
     if data is None:
         data = read_bytes(path)
@@ -107,7 +114,9 @@ def iter_documents(path: str, data: bytes | None = None) -> Iterator[tuple[int, 
         try:
             doc = orjson.loads(line)
         except orjson.JSONDecodeError as err:
-            raise InputError(
-                path, f"invalid JSON: {err.msg}", line=number, column=err.colno
-            ) from None
+            error = InputError(path, f"invalid JSON: {err.msg}", line=number, column=err.colno)
+            if on_error is None:
+                raise error from None
+            on_error(error)
+            continue
         yield number, doc
