@@ -71,6 +71,22 @@ def open_corpus(args: argparse.Namespace) -> Corpus:
     return Reconstructed(corpus, args.reconstruct, **reconstruct_options(args))  # type: ignore
 
 
+def measure_papers(args: argparse.Namespace):
+    """Paper and cascade metrics of the inputs, on ``--workers`` processes or ``--dask``."""
+    from cascade.parallel import measure
+
+    return measure(
+        args.inputs,
+        workers=args.workers,
+        dask=args.dask,
+        input_format=args.input_format,
+        paper_id=args.paper_id,
+        strict=args.strict,
+        reconstruct=args.reconstruct,
+        reconstruct_options=reconstruct_options(args),
+    )
+
+
 def reconstruct_options(args: argparse.Namespace) -> dict:
     """The options of the chosen ``--reconstruct`` method, as keyword arguments."""
     if args.reconstruct == "pdi":
@@ -127,7 +143,7 @@ def _add_metrics(sub, common) -> None:
 
 
 def _run_metrics(args: argparse.Namespace) -> int:
-    from cascade.parallel import default_workers, measure
+    from cascade.parallel import default_workers
 
     if args.dask is None and (args.workers or default_workers()) == 1:
         # Serial: stream the papers through the batched metrics, with a progress bar.
@@ -137,16 +153,7 @@ def _run_metrics(args: argparse.Namespace) -> int:
         table = (paper_metrics if args.per == "paper" else cascade_metrics)(progress(corpus, args))
         write_table(table, args.output, args.format)
         return finish(corpus, args)
-    m = measure(
-        args.inputs,
-        workers=args.workers,
-        dask=args.dask,
-        input_format=args.input_format,
-        paper_id=args.paper_id,
-        strict=args.strict,
-        reconstruct=args.reconstruct,
-        reconstruct_options=reconstruct_options(args),
-    )
+    m = measure_papers(args)
     table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
     write_table(table, args.output, args.format)
     return finish(SimpleNamespace(log=m.log), args)
@@ -256,18 +263,8 @@ def _add_compare(sub, common) -> None:
 
 def _run_compare(args: argparse.Namespace) -> int:
     from cascade import compare
-    from cascade.parallel import measure
 
-    m = measure(
-        args.inputs,
-        workers=args.workers,
-        dask=args.dask,
-        input_format=args.input_format,
-        paper_id=args.paper_id,
-        strict=args.strict,
-        reconstruct=args.reconstruct,
-        reconstruct_options=reconstruct_options(args),
-    )
+    m = measure_papers(args)
     tables = {
         "papers": m.papers.drop(columns="source"),
         "distributions": compare.distributions(m.papers),

@@ -446,22 +446,22 @@ def report(
         files.append(out / "combined.html")
 
     page = _page(
-        m,
-        papers,
-        dist,
-        influencers,
-        per_paper,
-        overlap,
-        spread,
-        summary,
-        tests,
-        matched,
-        by_size,
-        plot_list,
-        combined is not None,
-        users,
-        top,
-        inputs,
+        m=m,
+        papers=papers,
+        dist=dist,
+        influencers=influencers,
+        per_paper=per_paper,
+        overlap=overlap,
+        spread=spread,
+        summary=summary,
+        tests=tests,
+        matched=matched,
+        by_size=by_size,
+        plot_list=plot_list,
+        combined=combined is not None,
+        users=users,
+        top=top,
+        inputs=inputs,
         method=reconstruct,
     )
     with atomic_write(out / "index.html") as f:
@@ -472,6 +472,7 @@ def report(
 
 
 def _page(
+    *,
     m,
     papers,
     dist,
@@ -488,9 +489,9 @@ def _page(
     users,
     top,
     inputs,
-    *,
     method: str,
 ) -> str:
+    """The index page's HTML (everything in it escaped by the template)."""
     log = m.log
     skipped = Counter(log.skipped)
     first = papers["first_tweet"].dropna()
