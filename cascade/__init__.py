@@ -11,15 +11,33 @@ Edges point the way information flowed: original author -> retweeter, parent twe
 [['56155705', 258, 70]]
 """
 
-from cascade.graph import to_networkx, tweet_graph, user_graph
-from cascade.io import Corpus, InputError, read
-from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
-from cascade.model import Paper
-from cascade.rank import automated_suspects, rank_users
-from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics
-from cascade.render.html import to_html
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# The public API, loaded on first use (PEP 562): `cascade metrics` never pays for igraph,
+# networkx or pyvis, and `import cascade` stays quick.
+_API = {
+    "Corpus": "cascade.io",
+    "InputError": "cascade.io",
+    "read": "cascade.io",
+    "Paper": "cascade.model",
+    "cascade_metrics": "cascade.metrics",
+    "paper_metrics": "cascade.metrics",
+    "structural_virality": "cascade.metrics",
+    "to_networkx": "cascade.graph",
+    "tweet_graph": "cascade.graph",
+    "user_graph": "cascade.graph",
+    "automated_suspects": "cascade.rank",
+    "rank_users": "cascade.rank",
+    "expected_influence": "cascade.reconstruct",
+    "pdi_metrics": "cascade.reconstruct",
+    "sampled_metrics": "cascade.reconstruct",
+    "to_html": "cascade.render.html",
+}
 
 __all__ = [
     "Corpus",
@@ -40,3 +58,25 @@ __all__ = [
     "tweet_graph",
     "user_graph",
 ]
+
+if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
+    from cascade.graph import to_networkx, tweet_graph, user_graph
+    from cascade.io import Corpus, InputError, read
+    from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
+    from cascade.model import Paper
+    from cascade.rank import automated_suspects, rank_users
+    from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics
+    from cascade.render.html import to_html
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cascade' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

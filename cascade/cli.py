@@ -162,9 +162,12 @@ def _run_metrics(args: argparse.Namespace) -> int:
 # --- cascade graph -----------------------------------------------------------------------------
 
 
-def _add_graph(sub, common) -> None:
-    from cascade.render.html import COLOR_BY, LAYOUTS, LEVELS
+# Building the parser imports no graph, plotting or HTML library (a `cascade metrics` run should
+# not pay for igraph and matplotlib): option values are checked by the API, which says what it
+# accepts.
 
+
+def _add_graph(sub, common) -> None:
     p = sub.add_parser(
         "graph",
         parents=[common],
@@ -174,7 +177,7 @@ def _add_graph(sub, common) -> None:
         "weight filter in the page.",
     )
     p.add_argument("-o", "--output", required=True, metavar="OUT.html", help="HTML file to write")
-    p.add_argument("--level", choices=LEVELS, default="user", help="users or tweets as nodes")
+    p.add_argument("--level", default="user", metavar="user|tweet", help="users or tweets as nodes")
     p.add_argument(
         "--size-by",
         default="retweets_received",
@@ -183,13 +186,18 @@ def _add_graph(sub, common) -> None:
         "(pagerank, reach, unique_retweeters, ...; see 'cascade rank'); at tweet level "
         "descendants; or a numeric node attribute such as followers",
     )
-    p.add_argument("--color-by", choices=COLOR_BY, default="community", help="node colour")
+    p.add_argument(
+        "--color-by",
+        default="community",
+        metavar="community|kind|time|paper",
+        help="node colour (default community)",
+    )
     p.add_argument("--top", type=int, metavar="N", help="keep the N largest nodes")
     p.add_argument("--min-weight", type=float, metavar="K", help="leave out edges lighter than K")
     p.add_argument(
         "--layout",
-        choices=LAYOUTS,
         default="auto",
+        metavar="auto|physics|precomputed",
         help="auto: browser physics up to 1,000 nodes, else igraph positions only",
     )
     p.add_argument("--paper-node", action="store_true", help="add a node per paper")
@@ -279,8 +287,6 @@ def _run_compare(args: argparse.Namespace) -> int:
 
 
 def _add_report(sub, common) -> None:
-    from cascade.report import MAX_GRAPHS
-
     p = sub.add_parser(
         "report",
         parents=[common],
@@ -296,17 +302,18 @@ def _add_report(sub, common) -> None:
     p.add_argument("--top", type=int, default=20, help="influencers and pairs listed (default 20)")
     p.add_argument(
         "--graphs",
-        default=str(MAX_GRAPHS),
         metavar="N|all",
-        help=f"graph pages for the N papers with most tweets (default {MAX_GRAPHS}), or all",
+        help="graph pages for the N papers with most tweets (default 100), or all",
     )
     p.add_argument("--seed", type=int, default=0, help="seed for layouts and plot samples")
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from cascade.report import report
+    from cascade.report import MAX_GRAPHS, report
 
-    if args.graphs == "all":
+    if args.graphs is None:
+        max_graphs = MAX_GRAPHS
+    elif args.graphs == "all":
         max_graphs = None
     elif args.graphs.isdigit():
         max_graphs = int(args.graphs)
@@ -335,8 +342,6 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _add_export(sub, common) -> None:
-    from cascade.export import EXPORT_FORMATS, LEVELS
-
     p = sub.add_parser(
         "export",
         parents=[common],
@@ -345,8 +350,12 @@ def _add_export(sub, common) -> None:
         "link attribute 'kind', node start times for the timeline), GML, node-link JSON, or "
         "node and edge tables (<stem>.nodes.<ext> and <stem>.edges.<ext>) as CSV or Parquet.",
     )
-    p.add_argument("--to", choices=EXPORT_FORMATS, help="format (default: from the -o suffix)")
-    p.add_argument("--level", choices=LEVELS, default="user", help="users or tweets as nodes")
+    p.add_argument(
+        "--to",
+        metavar="graphml|gexf|gml|json|csv|parquet",
+        help="format (default: from the -o suffix)",
+    )
+    p.add_argument("--level", default="user", metavar="user|tweet", help="users or tweets as nodes")
     p.add_argument(
         "--kinds",
         default="retweet,quote,reply",
@@ -370,8 +379,6 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _add_rank(sub, common) -> None:
-    from cascade.rank import MEASURES
-
     p = sub.add_parser(
         "rank",
         parents=[common],
@@ -381,7 +388,13 @@ def _add_rank(sub, common) -> None:
         "centrality, and an automated-account flag with its reason. Users are merged across "
         "all papers (the corpus ranking) unless --per-paper.",
     )
-    p.add_argument("--by", choices=MEASURES, default="retweets_received", help="sort by")
+    p.add_argument(
+        "--by",
+        default="retweets_received",
+        metavar="MEASURE",
+        help="sort by this measure (default retweets_received; any column of the ranking, "
+        "e.g. pagerank, reach, cascade_descendants, expected_influence)",
+    )
     p.add_argument("--top", type=int, metavar="N", help="keep the first N rows of each ranking")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--per-paper", action="store_true", help="one ranking per paper")
@@ -404,10 +417,12 @@ def _run_rank(args: argparse.Namespace) -> int:
 
     if args.top is not None and args.top < 1:
         raise ValueError("--top must be at least 1")
-    corpus = open_corpus(args)
+    if args.by not in MEASURES:
+        raise ValueError(f"--by {args.by!r} is not a measure; choose from {', '.join(MEASURES)}")
+    if args.no_betweenness and args.by == "betweenness":
+        raise ValueError("--by betweenness needs that measure: drop --no-betweenness")
     measures = [m for m in MEASURES if not (args.no_betweenness and m == "betweenness")]
-    if args.by not in measures:
-        raise ValueError(f"--by {args.by} needs that measure: drop --no-betweenness")
+    corpus = open_corpus(args)
     table = rank_users(
         progress(corpus, args),
         by=args.by,

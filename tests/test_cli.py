@@ -96,3 +96,17 @@ def test_metrics_in_parallel_equal_serial(sample_path, chain_path, tmp_path):
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\n") == 1 + 70 + 1  # header, the sample's and the tree's cascades
+
+
+def test_metrics_does_not_load_graph_or_plot_libraries(sample_path):
+    """`cascade metrics` needs no igraph, networkx, pyvis or matplotlib: a quick start-up."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cascade.cli\n"
+        f"assert cascade.cli.main(['metrics', {str(sample_path)!r}, '-q', '--workers', '1']) == 0\n"
+        "print(sorted(m for m in ('igraph', 'networkx', 'pyvis', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

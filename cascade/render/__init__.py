@@ -1,7 +1,2 @@
-"""Renderers: the interactive HTML diffusion graph (``cascade.render.html``)."""
-
-from __future__ import annotations
-
-from cascade.render.html import to_html
-
-__all__ = ["to_html"]
+"""Renderers: the interactive HTML diffusion graph (``cascade.render.html``, also
+``cascade.to_html``) and the report's plots (``cascade.render.plots``)."""
