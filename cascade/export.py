@@ -57,32 +57,14 @@ def _utc(seconds: np.ndarray) -> pd.Series:
 def _tweet_tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes, edges = [], []
     for p in papers:
+        table = p.to_frame().rename(columns={"id": "tweet_id"})
+        nodes.append(table.assign(paper_id=p.citation_id)[TWEET_NODE_COLUMNS])
         child = np.flatnonzero(p.parent >= 0)
-        parent_id = np.full(len(p), None, dtype=object)
-        parent_id[child] = p.id[p.parent[child]]
-        probability = getattr(p, "probability", None)
-        if probability is None or len(probability) != len(p):
-            probability = np.full(len(p), np.nan)
-        nodes.append(
-            pd.DataFrame(
-                {
-                    "tweet_id": p.id.astype(str).astype(object),
-                    "paper_id": p.citation_id,
-                    "author": p.author,
-                    "time": _utc(p.time),
-                    "text": p.text,
-                    "followers": p.followers,
-                    "parent_id": parent_id,
-                    "kind": p.kind,
-                    "resolution": p.resolution,
-                    "placeholder": p.placeholder,
-                }
-            )
-        )
+        probability = np.full(len(p), np.nan) if p.probability is None else p.probability
         edges.append(
             pd.DataFrame(
                 {
-                    "source": parent_id[child],
+                    "source": table["parent_id"].to_numpy()[child],
                     "target": p.id[child],
                     "kind": p.kind[child],
                     "resolution": p.resolution[child],
