@@ -50,10 +50,6 @@ _SUFFIX = {".graphml": "graphml", ".gexf": "gexf", ".gml": "gml", ".json": "json
 _SUFFIX.update({".csv": "csv", ".parquet": "parquet"})
 
 
-def _utc(seconds: np.ndarray) -> pd.Series:
-    return pd.Series(pd.to_datetime(seconds.astype("datetime64[s]")).tz_localize("UTC"))
-
-
 def _tweet_tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes, edges = [], []
     for p in papers:
