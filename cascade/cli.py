@@ -409,6 +409,11 @@ def _add_rank(sub, common) -> None:
     p.add_argument(
         "--no-betweenness", action="store_true", help="skip betweenness (slow on big corpora)"
     )
+    p.add_argument(
+        "--expected-influence",
+        action="store_true",
+        help="add expected_influence (Rizoiu et al. 2018; computed anyway with --by it)",
+    )
     _output(p)
 
 
@@ -421,7 +426,13 @@ def _run_rank(args: argparse.Namespace) -> int:
         raise ValueError(f"--by {args.by!r} is not a measure; choose from {', '.join(MEASURES)}")
     if args.no_betweenness and args.by == "betweenness":
         raise ValueError("--by betweenness needs that measure: drop --no-betweenness")
-    measures = [m for m in MEASURES if not (args.no_betweenness and m == "betweenness")]
+    from cascade.rank import COUNT_MEASURES, GRAPH_MEASURES
+
+    measures = [
+        m for m in COUNT_MEASURES + GRAPH_MEASURES if m != "betweenness" or not args.no_betweenness
+    ]
+    if args.expected_influence or args.by == "expected_influence":
+        measures.append("expected_influence")
     corpus = open_corpus(args)
     table = rank_users(
         progress(corpus, args),

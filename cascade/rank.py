@@ -558,8 +558,10 @@ def rank_users(
     exclude_suspects : bool
         Leave out users flagged ``automated_suspect`` (they stay in every count of the others).
     measures : iterable of str, optional
-        Compute only these of :data:`MEASURES` (default all); e.g. leave out ``betweenness`` on
-        big corpora.
+        Compute only these of :data:`MEASURES`. Default: all but ``expected_influence`` (a
+        per-tweet pass over every cascade, about as long again as the rest on a large corpus),
+        which is computed when named here or used as ``by``. Leave out ``betweenness`` on big
+        corpora.
     betweenness_cutoff : int
         Path length limit for ``betweenness`` and ``harmonic`` on graphs of more than
         :data:`EXACT_BETWEENNESS_LIMIT` users; ``table.attrs`` tell which was used.
@@ -605,7 +607,11 @@ def rank_users(
     >>> rank_users(cascade.read("examples/data"), by="pagerank", top=1)["handle"].tolist()
     ['byron_c_wallace']
     """
-    wanted = set(MEASURES if measures is None else measures)
+    if measures is None:  # every measure but the reconstruction ones, unless sorted by one
+        measures = (
+            COUNT_MEASURES + GRAPH_MEASURES + ((by,) if by in RECONSTRUCTION_MEASURES else ())
+        )
+    wanted = set(measures)
     unknown = wanted - set(MEASURES)
     if unknown:
         raise ValueError(f"unknown measures {sorted(unknown)}; choose from {MEASURES}")

@@ -376,7 +376,8 @@ def test_expected_influence_is_a_ranking_measure(sample_path):
     assert table["handle"].iloc[0] == "byron_c_wallace"
     # The root of a cascade keeps at least its credited retweets in expectation; its
     # retweeters (zacharylipton here) gain what they may have passed on.
-    everyone = rank_users(papers).set_index("handle")
+    assert "expected_influence" not in rank_users(papers).columns  # opt-in: a per-tweet pass
+    everyone = rank_users(papers, measures=R.MEASURES).set_index("handle")
     assert everyone.loc["byron_c_wallace", "expected_influence"] > 66
     assert everyone.loc["zacharylipton", "expected_influence"] > 0
     assert everyone.loc["icoxfog417", "expected_influence"] <= 31 + 1e-9
@@ -387,5 +388,5 @@ def test_expected_influence_is_a_ranking_measure(sample_path):
     per_paper = rank_users(papers, per_paper=True, by="expected_influence", top=3)
     assert per_paper["expected_influence"].tolist() == table["expected_influence"].tolist()
     # Reconstructed papers no longer know their credited parents: the measure is missing.
-    rebuilt = rank_users([reconstruct(papers[0], "influence")], top=1)
+    rebuilt = rank_users([reconstruct(papers[0], "influence")], top=1, measures=R.MEASURES)
     assert np.isnan(rebuilt["expected_influence"].iloc[0])
