@@ -95,6 +95,23 @@ def _json_default(value):
     raise TypeError
 
 
+def _emit(text: str, path: str | os.PathLike | None) -> None:
+    """Text to a file (atomically), or to standard output when ``path`` is None."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        with atomic_write(path) as f:
+            f.write(text)
+
+
+def _json(value) -> str:
+    return orjson.dumps(
+        value, default=_json_default, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
+    ).decode()
+
+
 def write_table(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str = "table") -> None:
     """Write a table to ``path`` (atomically) or to standard output when ``path`` is None or "-".
 
@@ -116,23 +133,13 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str = 
             frame.to_parquet(tmp, index=False)
         return
     if fmt == "json":
-        text = orjson.dumps(
-            table_records(frame),
-            default=_json_default,
-            option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
-        ).decode()
+        text = _json(table_records(frame))
     elif fmt == "csv":
         # CRLF as in RFC 4180: the csv writer then also quotes fields holding a bare "\r".
         text = _iso(frame).to_csv(index=False, lineterminator="\r\n")
     else:
         text = _text(frame)
-    if not text.endswith("\n"):
-        text += "\n"
-    if to_stdout:
-        sys.stdout.write(text)
-    else:
-        with atomic_write(path) as f:
-            f.write(text)
+    _emit(text, None if to_stdout else path)
 
 
 def write_tables(
@@ -146,11 +153,7 @@ def write_tables(
     """
     to_stdout = path is None or str(path) == "-"
     if fmt == "json":
-        text = orjson.dumps(
-            {name: table_records(t) for name, t in tables.items()},
-            default=_json_default,
-            option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
-        ).decode()
+        text = _json({name: table_records(t) for name, t in tables.items()})
     elif fmt == "table":
         text = "".join(f"== {name} ==\n{_text(t)}\n\n" for name, t in tables.items())
     elif to_stdout:
@@ -162,10 +165,4 @@ def write_tables(
         for name, t in tables.items():
             write_table(_flat(t), Path(path) / f"{name}.{fmt}", fmt)
         return
-    if not text.endswith("\n"):
-        text += "\n"
-    if to_stdout:
-        sys.stdout.write(text)
-    else:
-        with atomic_write(path) as f:
-            f.write(text)
+    _emit(text, None if to_stdout else path)
