@@ -31,3 +31,14 @@ def test_readme_python_block_runs(tmp_path, monkeypatch):
     assert scope["ranking"]["handle"].iloc[0] == "byron_c_wallace"
     assert len(scope["cascades"]) == 70 and scope["forest"].ecount() == 188
     assert (tmp_path / "paper.html").stat().st_size > 100_000
+
+
+def test_every_module_imports_first_in_a_fresh_interpreter():
+    """No import cycle bites whichever module a user imports first."""
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts)
+        for p in (ROOT / "cascade").rglob("*.py")
+        if p.name != "__init__.py"
+    )
+    for module in modules:
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True, cwd=ROOT)

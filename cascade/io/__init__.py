@@ -29,7 +29,6 @@ from cascade.io import (
 from cascade.io.records import InputError, PaperRecords
 from cascade.io.sources import expand, iter_documents, read_bytes
 from cascade.model import Paper
-from cascade.resolve import resolve
 
 __all__ = ["JSON_FORMATS", "TEXT_FORMATS", "Corpus", "FileLog", "InputError", "ReadLog", "read"]
 
@@ -308,6 +307,9 @@ class Corpus:
         yield from grouped.values()
 
     def __iter__(self) -> Iterator[Paper]:
+        # Imported here: cascade.resolve imports cascade.io.records, which runs this __init__.
+        from cascade.resolve import resolve
+
         for records in self.records():
             yield resolve(records)
 
