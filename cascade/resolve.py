@@ -22,16 +22,27 @@ No retweet is dropped.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+from itertools import chain as concat
+
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cascade import text as T
 from cascade.io.records import PaperRecords
 from cascade.model import Paper
 
-__all__ = ["resolve"]
+__all__ = ["resolve", "resolve_many"]
 
 _KIND_RANK = {"original": 0, "reply": 0}
 _UNKNOWN = "(unknown)"
+_NAT = np.iinfo(np.int64).min
+_SMALL = 1000  # fewer tweets than this are resolved one by one
+_ROUNDS = 4  # rows looked back, in bulk, for a retweet's text before the tweet-by-tweet pass
 
 
 class _Forest:
@@ -93,28 +104,33 @@ class _Forest:
                 return k
         return None
 
-    def attach(self, chain: tuple[str, ...], body: str) -> tuple[int, str]:
-        """Parent row and resolution for a tweet crediting ``chain`` (nearest hop first)."""
-        folded = self.fold(body)
-        # Walk from the nearest hop outwards to the first one found in the data, then build the
-        # missing hops back towards this tweet as placeholders.
-        depth, parent = 0, None
-        for depth in range(len(chain)):
-            parent = self.match(chain[depth].lower(), folded)
-            if parent is not None:
-                resolution = "text"
-                break
-        if parent is None:  # no hop is in the data: fall back on the credited original's author
-            parent = self.latest_real(chain[-1].lower())
-            resolution = "author_time"
-            if parent is None:
-                parent = self.placeholder(chain[-1], body, "original", -1, "", body)
-                resolution = "placeholder"
-        for k in range(depth - 1, -1, -1):
-            text = f"RT @{chain[k + 1]}: {body}"
-            parent = self.placeholder(chain[k], text, "retweet", parent, resolution, body)
-            resolution = "chain"
-        return parent, resolution
+
+def _attach(f, chain: tuple[str, ...], body: str) -> tuple[int, str]:
+    """Parent row and resolution for a tweet crediting ``chain`` (nearest hop first).
+
+    ``f`` is a :class:`_Forest` or a :class:`_Batch`: anything with ``fold``, ``match``,
+    ``latest_real`` and ``placeholder``.
+    """
+    folded = f.fold(body)
+    # Walk from the nearest hop outwards to the first one found in the data, then build the
+    # missing hops back towards this tweet as placeholders.
+    depth, parent = 0, None
+    for depth in range(len(chain)):
+        parent = f.match(chain[depth].lower(), folded)
+        if parent is not None:
+            resolution = "text"
+            break
+    if parent is None:  # no hop is in the data: fall back on the credited original's author
+        parent = f.latest_real(chain[-1].lower())
+        resolution = "author_time"
+        if parent is None:
+            parent = f.placeholder(chain[-1], body, "original", -1, "", body)
+            resolution = "placeholder"
+    for k in range(depth - 1, -1, -1):
+        text = f"RT @{chain[k + 1]}: {body}"
+        parent = f.placeholder(chain[k], text, "retweet", parent, resolution, body)
+        resolution = "chain"
+    return parent, resolution
 
 
 def resolve(records: PaperRecords) -> Paper:
@@ -143,6 +159,45 @@ def resolve(records: PaperRecords) -> Paper:
     >>> p.parent.tolist(), p.resolution.tolist()
     ([-1, 0], ['', 'text'])
     """
+    return resolve_many([records])[0]
+
+
+def resolve_many(batch: Sequence[PaperRecords]) -> list[Paper]:
+    """Resolve many papers at once: the same papers as :func:`resolve` on each, faster.
+
+    Papers whose tweets are linked by text alone (Altmetric exports, CSV without parent ids) are
+    resolved together with array operations; only retweets whose parent depends on what was
+    inferred before them (chains with absent hops, unseen originals, an author whose latest
+    tweet has another text) go through the tweet-by-tweet rules. Papers with exact parent ids
+    from the source are resolved one by one.
+
+    Parameters
+    ----------
+    batch : sequence of PaperRecords
+
+    Returns
+    -------
+    list of Paper
+        In the order of ``batch``.
+    """
+    out: list[Paper | None] = [None] * len(batch)
+    credited = []
+    for j, records in enumerate(batch):
+        if records.placeholders or records.ref_id.count(None) != len(records.ref_id):
+            out[j] = _resolve_sequential(records)
+        else:
+            credited.append(j)
+    if sum(len(batch[j]) for j in credited) < _SMALL:  # array set-up would cost more
+        credited, sequential = [], credited
+        for j in sequential:
+            out[j] = _resolve_sequential(batch[j])
+    for j, paper in zip(credited, _resolve_credited([batch[j] for j in credited])):
+        out[j] = paper
+    return out  # type: ignore[return-value]
+
+
+def _resolve_sequential(records: PaperRecords) -> Paper:
+    """The rules of :func:`resolve` applied tweet by tweet, in time order."""
     n = len(records)
     chains: list[tuple[str, ...]] = []
     bodies: list[str] = []
@@ -186,12 +241,12 @@ def resolve(records: PaperRecords) -> Paper:
                 parent = _known_placeholder(f, records.placeholders, ref_id)
                 resolution = "placeholder"
             elif chain:
-                parent, resolution = f.attach(chain, bodies[i])
+                parent, resolution = _attach(f, chain, bodies[i])
             else:  # the source names the parent, but not who wrote it
                 parent = f.placeholder(_UNKNOWN, "", "original", -1, "", "", tid=ref_id)
                 resolution = "placeholder"
         elif chain:
-            parent, resolution = f.attach(chain, bodies[i])
+            parent, resolution = _attach(f, chain, bodies[i])
         elif kinds[i] == "reply":
             latest = f.latest_real((T.reply_to(records.text[i]) or "").lower())
             if latest is not None:
@@ -305,3 +360,413 @@ def _to_paper(records: PaperRecords, f: _Forest, kinds: list[str]) -> Paper:
         duplicates=records.duplicates,
         embedded=records.embedded,
     )
+
+
+# The common retweet prefix, in RE2 for pyarrow. It is stricter than ``text._HOP``, so that where
+# it matches, ``credited_chain`` credits the same single handle and the body starts after it:
+# "RT @h: " followed by a character that neither starts another hop nor is white space to Python.
+_PLAIN_RT = r"^RT @(?P<handle>[A-Za-z0-9_]{1,15}): [^RrMm\s\v\x1c-\x1f\x85\p{Z}]"
+_PLAIN_PREFIX = r"^RT @[A-Za-z0-9_]{1,15}: "
+_HOP_START = pa.array(sorted(T.HOP_START))
+
+
+def _bools(arr: pa.Array) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _lower(arr: pa.Array) -> pa.Array:
+    """``str.lower`` of each string; in C where the string is ASCII."""
+    other = pc.invert(pc.string_is_ascii(arr))
+    out = pc.ascii_lower(arr)
+    if pc.any(other).as_py():
+        lowered = [v.lower() for v in pc.filter(arr, other).to_pylist()]
+        out = pc.replace_with_mask(out, other, pa.array(lowered, pa.string()))
+    return out
+
+
+def _credits(texts: pa.Array, credited: list | None):
+    """Who each text credits: ``((tweet, depth, handle), bodies)``.
+
+    One ``(tweet, depth, handle)`` row per credited handle, nearest first; ``bodies`` are the
+    texts without their chains. Plain ``RT @h: text`` prefixes and texts that credit nobody are
+    recognised in C; the rest go through :func:`cascade.text.credited_chain`, once per distinct
+    text.
+    """
+    # "@" among the last 24 characters: a "via @x" credit is possible.
+    ending_at = _bools(pc.match_substring_regex(texts, r"(?s)@.{0,23}$"))
+    plain = pc.extract_regex(texts, _PLAIN_RT)
+    fast = _bools(plain.is_valid()) & ~ending_at
+    nobody = ~(ending_at | _bools(pc.is_in(pc.utf8_slice_codeunits(texts, 0, 1), _HOP_START)))
+    fast_mask = pa.array(fast)
+    bodies = pc.replace_with_mask(
+        texts,
+        fast_mask,
+        pc.replace_substring_regex(
+            pc.filter(texts, fast_mask), _PLAIN_PREFIX, "", max_replacements=1
+        ),
+    )
+    tweet = [np.flatnonzero(fast)]
+    handles = [pc.filter(plain, fast_mask).field("handle")]
+
+    slow = np.flatnonzero(~(fast | nobody))
+    parsed: dict[str, tuple[tuple[str, ...], str]] = {}
+    slow_bodies, extra_tweet, extra_handle = [], [], []
+    for i, text in zip(slow.tolist(), pc.take(texts, slow).to_pylist()):
+        got = parsed.get(text) or parsed.setdefault(text, T.credited_chain(text))
+        chain = got[0] or (credited[i] if credited is not None and credited[i] else ())
+        slow_bodies.append(got[1])
+        extra_tweet += [i] * len(chain)
+        extra_handle += chain
+    if credited is not None:  # handles the source credits, for texts that credit nobody
+        for i in np.flatnonzero(nobody).tolist():
+            if credited[i]:
+                extra_tweet += [i] * len(credited[i])
+                extra_handle += credited[i]
+    if slow.size:
+        slow_mask = np.zeros(len(texts), dtype=bool)
+        slow_mask[slow] = True
+        bodies = pc.replace_with_mask(
+            bodies, pa.array(slow_mask), pa.array(slow_bodies, pa.string())
+        )
+    tweet.append(np.array(extra_tweet, dtype=np.int64))
+    handles.append(pa.array(extra_handle, pa.string()))
+    tweet = np.concatenate(tweet)
+    # Hops are listed tweet by tweet, nearest first: the depth is the rank within the tweet.
+    start = np.flatnonzero(np.append(True, tweet[1:] != tweet[:-1])) if tweet.size else tweet
+    depth = np.arange(tweet.size) - np.repeat(start, np.diff(np.append(start, tweet.size)))
+    return (tweet, depth, pa.concat_arrays(handles)), bodies
+
+
+class _Batch:
+    """The forest of a batch of papers, for the tweets resolved one by one.
+
+    Every record's row is known in advance (``pos``: its place in the batch's resolution
+    order); placeholders are inserted just before the tweet that created them. ``match`` and
+    ``latest_real`` see what the sequential :class:`_Forest` would see at that tweet: the rows
+    by an author placed before it. Set ``g`` (paper) and ``pos`` before each call.
+    """
+
+    def __init__(self, n, key_gk, key_pos, key_node, bodies: pa.Array) -> None:
+        self.n = n
+        self.codes: dict[tuple[int, str], int] = {}  # (paper, lower-case handle) -> code
+        # Records sorted by (author code, position), and their bodies: looked up lazily, since
+        # few tweets come here.
+        self.key_gk, self.key_pos, self.key_node, self.bodies = key_gk, key_pos, key_node, bodies
+        self._rows: dict[int, tuple[list[int], list[int]]] = {}
+        self._bodies: dict[int, str] = {}
+        self.later: dict[int, list[tuple[int, int]]] = {}  # code -> (pos, node) of placeholders
+        self.ph: list[tuple] = []  # (g, pos, code, id, author, text, kind, parent, resolution)
+        self.ph_fold: list[tuple[str, bool]] = []
+        self.per_paper: dict[int, int] = {}
+        self._folds: dict[str, tuple[str, bool]] = {}
+        self.g = self.pos = 0
+
+    fold = _Forest.fold
+
+    def body(self, node: int) -> str:
+        text = self._bodies.get(node)
+        if text is None:
+            text = self._bodies[node] = self.bodies[node].as_py()
+        return text
+
+    def _before(self, key: str) -> tuple[int, list[int], list[int], int]:
+        """Code of ``key``, its records' positions and nodes, and how many precede ``pos``."""
+        gk = self.codes[self.g, key]
+        rows = self._rows.get(gk)
+        if rows is None:
+            lo, hi = np.searchsorted(self.key_gk, [gk, gk + 1])
+            rows = self._rows[gk] = (self.key_pos[lo:hi].tolist(), self.key_node[lo:hi].tolist())
+        return gk, *rows, bisect_left(rows[0], self.pos)
+
+    def match(self, key: str, folded: tuple[str, bool]) -> int | None:
+        gk, pos, node, j = self._before(key)
+        later = self.later.get(gk, ())
+        q = len(later) - 1
+        while j > 0 or q >= 0:
+            # A placeholder sits just before the record whose resolution created it.
+            if j > 0 and (q < 0 or pos[j - 1] >= later[q][0]):
+                j -= 1
+                k = node[j]
+                f = self.fold(self.body(k))
+            else:
+                k = later[q][1]
+                q -= 1
+                f = self.ph_fold[k - self.n]
+            if T.same_text(f, folded):
+                return k
+        return None
+
+    def latest_real(self, key: str) -> int | None:
+        _, _, node, j = self._before(key)
+        return node[j - 1] if j else None
+
+    def placeholder(self, author, text, kind, parent, resolution, body) -> int:
+        k = self.n + len(self.ph)
+        gk = self.codes[self.g, author.lower()]
+        number = self.per_paper[self.g] = self.per_paper.get(self.g, 0) + 1
+        self.ph.append(
+            (self.g, self.pos, gk, f"placeholder:{number}", author, text, kind, parent, resolution)
+        )
+        self.ph_fold.append(self.fold(body))
+        self.later.setdefault(gk, []).append((self.pos, k))
+        return k
+
+
+def _same_texts(bodies: pa.Array, a: np.ndarray, b: np.ndarray, fold) -> np.ndarray:
+    """:func:`cascade.text.same_text` of the normalised bodies of rows ``a[k]`` and ``b[k]``."""
+    x, y = pc.take(bodies, a), pc.take(bodies, b)
+    same = _bools(pc.equal(x, y))
+    # The usual difference: one text is the other cut short by "…", as written. Folding white
+    # space and case maps a prefix to a prefix, so that needs no normalising.
+    for u, v in ((x, y), (y, x)):
+        cut = np.flatnonzero(~same & _bools(pc.ends_with(v, T.ELLIPSIS)))
+        core = pc.utf8_rtrim_whitespace(pc.utf8_rtrim(pc.take(v, cut), T.ELLIPSIS))
+        # Python strips \x1c-\x1f as white space too: leave such texts to the exact test.
+        plain = ~_bools(pc.match_substring_regex(core, "[\x1c-\x1f]$"))
+        plain &= pc.utf8_length(core).to_numpy() > 0
+        same[cut] = plain & _starts_with(pc.take(u, cut), core)
+    rest = np.flatnonzero(~same)
+    same[rest] = [
+        T.same_text(fold(u), fold(v))
+        for u, v in zip(pc.take(x, rest).to_pylist(), pc.take(y, rest).to_pylist())
+    ]
+    return same
+
+
+def _starts_with(strings: pa.Array, prefixes: pa.Array) -> np.ndarray:
+    """``strings[k].startswith(prefixes[k])``, in C: prefixes of one length at a time."""
+    length = pc.utf8_length(prefixes).to_numpy()
+    out = np.zeros(len(strings), dtype=bool)
+    order = np.argsort(length, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(length[order])) + 1):
+        if rows.size:
+            head = pc.utf8_slice_codeunits(pc.take(strings, rows), 0, int(length[rows[0]]))
+            out[rows] = _bools(pc.equal(head, pc.take(prefixes, rows)))
+    return out
+
+
+def _credited_parents(forest, bodies, hops, flat, pos, parent, resolution) -> np.ndarray:
+    """Parents of the crediting tweets that need no tweet-by-tweet pass; returns the others.
+
+    The sequential rules scan the credited author's rows, newest first, for the text. Real
+    records are known in advance; placeholders are the catch, so a tweet is settled here only
+    when no placeholder by its author can be among the rows it would scan:
+
+    * its nearest hop's author has a real record before it with the text (found within
+      ``_ROUNDS`` steps back): the parent, unless that author is a non-last hop of an unsettled
+      chain (only those can put a placeholder after a real record);
+    * a one-hop tweet whose author's real records before it all have other texts: the latest
+      (``author_time``), unless that author is credited by any unsettled tweet.
+
+    Unsettling a tweet can unsettle others through its hops: repeat until nothing changes.
+    """
+    hop_tweet, hop_depth, hop_gk, hops = hops
+    n, n_codes = len(pos), int(hop_gk.max(initial=-1)) + 1
+    key_gk, by_key = forest.key_gk, forest.key_node
+    first = np.flatnonzero(hop_depth == 0)
+    tweet, code = hop_tweet[first], hop_gk[first]
+    at = np.searchsorted(flat, code * n + pos[tweet]) - 1  # newest real row by code before
+    seen = (at >= 0) & (key_gk[np.maximum(at, 0)] == code)
+    match = np.full(tweet.size, -1)
+    exhausted = np.zeros(tweet.size, dtype=bool)
+    look, cur = np.flatnonzero(seen), at.copy()
+    for _ in range(_ROUNDS):
+        if not look.size:
+            break
+        same = _same_texts(bodies, by_key[cur[look]], tweet[look], forest.fold)
+        match[look[same]] = cur[look[same]]
+        look = look[~same]
+        cur[look] -= 1
+        gone = (cur[look] < 0) | (key_gk[np.maximum(cur[look], 0)] != code[look])
+        exhausted[look[gone]] = True
+        look = look[~gone]
+    author_time = exhausted & (hops[tweet] == 1)
+    slot = np.full(n, -1)
+    slot[tweet] = np.arange(tweet.size)
+    hop_slot, last = slot[hop_tweet], hop_depth == hops[hop_tweet] - 1
+    unsettled = np.zeros(tweet.size, dtype=bool)
+    chain_hop = np.zeros(n_codes, dtype=bool)  # a non-last hop of an unsettled tweet
+    any_hop = np.zeros(n_codes, dtype=bool)  # any hop of an unsettled tweet
+    while True:
+        now = ~(((match >= 0) & ~chain_hop[code]) | (author_time & ~any_hop[code]))
+        if (now == unsettled).all():
+            break
+        unsettled = now
+        on = unsettled[hop_slot]
+        chain_hop[hop_gk[on & ~last]] = True
+        any_hop[hop_gk[on]] = True
+    settled = np.flatnonzero(~unsettled)
+    text = settled[match[settled] >= 0]
+    parent[tweet[text]] = by_key[match[text]]
+    resolution[tweet[text]] = "text"
+    late = settled[match[settled] < 0]
+    parent[tweet[late]] = by_key[at[late]]
+    resolution[tweet[late]] = "author_time"
+    hard = np.zeros(n, dtype=bool)
+    hard[tweet[unsettled]] = True
+    return hard
+
+
+def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
+    """:func:`resolve` of papers without source-given parents, in one vectorised pass."""
+    sizes = np.array([len(r) for r in batch], dtype=np.int64)
+    n = int(sizes.sum())
+    if n == 0:
+        return [_resolve_sequential(r) for r in batch]
+    g = np.repeat(np.arange(len(batch)), sizes)
+    text_list = list(concat.from_iterable(r.text for r in batch))
+    author_list = list(concat.from_iterable(r.author for r in batch))
+    texts, authors = pa.array(text_list, pa.string()), pa.array(author_list, pa.string())
+    time = np.fromiter(concat.from_iterable(r.time for r in batch), np.int64, n)
+    has_credits = any(r.credited.count(None) != len(r.credited) for r in batch)
+    credited = list(concat.from_iterable(r.credited for r in batch)) if has_credits else None
+
+    (hop_tweet, hop_depth, hop_handle), bodies = _credits(texts, credited)
+    hops = np.bincount(hop_tweet, minlength=n)
+    kind = np.full(n, "original", dtype=object)
+    kind[hops > 0] = "retweet"
+    # Replies: no credit, and the text begins with "@h".
+    maybe = np.flatnonzero(_bools(pc.match_substring_regex(texts, "(?s)^.?@")) & (hops == 0))
+    replied = [
+        (i, T.reply_to(t)) for i, t in zip(maybe.tolist(), pc.take(texts, maybe).to_pylist())
+    ]
+    reply_rows = np.array([i for i, h in replied if h], dtype=np.int64)
+    reply_keys = pa.array([h.lower() for _, h in replied if h], pa.string())
+    kind[reply_rows] = "reply"
+
+    # Resolution order: by paper, time, originals and replies before retweets, input order.
+    order = np.lexsort((hops > 0, time, g))
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+
+    # One code per (paper, lower-case handle), for authors, credited hops and replied users.
+    keys, hop_keys = _lower(authors), _lower(hop_handle)
+    names = pa.concat_arrays([keys, hop_keys, reply_keys]).dictionary_encode()
+    owner = np.concatenate([g, g[hop_tweet], g[reply_rows]])
+    gk, _ = pd.factorize(owner * max(len(names.dictionary), 1) + names.indices.to_numpy())
+    author_gk, hop_gk, reply_gk = np.split(gk, [n, n + len(hop_keys)])
+
+    # Records sorted by (author code, position): "the author's latest row before p" is a search.
+    by_key = np.lexsort((pos, author_gk))
+    key_gk, key_pos = author_gk[by_key], pos[by_key]
+    flat = key_gk * n + key_pos
+
+    def latest_before(q_gk: np.ndarray, q_pos: np.ndarray) -> np.ndarray:
+        at = np.maximum(np.searchsorted(flat, q_gk * n + q_pos) - 1, 0)
+        return np.where((key_gk[at] == q_gk) & (key_pos[at] < q_pos), by_key[at], -1)
+
+    parent = np.full(n, -1, dtype=np.int64)
+    resolution = np.full(n, "", dtype=object)
+    if reply_rows.size:
+        latest = latest_before(reply_gk, pos[reply_rows])
+        parent[reply_rows] = latest
+        resolution[reply_rows[latest >= 0]] = "author_time"
+
+    forest = _Batch(n, key_gk, key_pos, by_key, bodies)
+    hard = _credited_parents(
+        forest, bodies, (hop_tweet, hop_depth, hop_gk, hops), flat, pos, parent, resolution
+    )
+
+    # The rest one by one, in resolution order, exactly as the sequential rules do.
+    hard_rows = np.flatnonzero(hard)
+    hard_rows = hard_rows[np.argsort(pos[hard_rows])]
+    chains: dict[int, list[str]] = {}
+    in_hard = np.flatnonzero(hard[hop_tweet])
+    for t, h, key, c in zip(
+        hop_tweet[in_hard].tolist(),
+        pc.take(hop_handle, in_hard).to_pylist(),
+        pc.take(hop_keys, in_hard).to_pylist(),
+        hop_gk[in_hard].tolist(),
+    ):
+        chains.setdefault(t, []).append(h)
+        forest.codes[g[t], key] = c
+    for i in hard_rows.tolist():
+        forest.g, forest.pos = g[i], pos[i]
+        parent[i], resolution[i] = _attach(forest, tuple(chains[i]), forest.body(i))
+
+    real = {"g": g, "pos": pos, "gk": author_gk, "key": keys, "author": author_list,
+            "text": text_list, "time": time, "kind": kind, "parent": parent,
+            "resolution": resolution}  # fmt: skip
+    return _papers(batch, real, forest)
+
+
+def _papers(batch: list[PaperRecords], real: dict, forest: _Batch) -> list[Paper]:
+    """Gather records and placeholders into each paper's columns, in topological order."""
+    n, m = len(real["g"]), len(forest.ph)
+    ph = list(zip(*forest.ph)) if m else [()] * 9
+    ph_g, ph_pos, ph_gk, ph_id, ph_author, ph_text, ph_kind, ph_parent, ph_resolution = ph
+    node_g = np.concatenate([real["g"], np.array(ph_g, dtype=np.int64)])
+    # A placeholder comes just before the record that created it, after earlier placeholders.
+    order = np.argsort(
+        np.concatenate([real["pos"] * 2 + 1, np.array(ph_pos, dtype=np.int64) * 2]), kind="stable"
+    )
+    row = np.empty(n + m, dtype=np.int64)
+    row[order] = np.arange(n + m)
+    counts = np.bincount(node_g, minlength=len(batch))
+    offsets = np.cumsum(counts) - counts
+    row_g = node_g[order]
+    parent = np.concatenate([real["parent"], np.array(ph_parent, dtype=np.int64)])[order]
+    parent = np.where(parent >= 0, row[np.maximum(parent, 0)] - offsets[row_g], -1)
+
+    def column(values: list, extra: tuple, dtype=object) -> np.ndarray:
+        return np.concatenate([np.asarray(values, dtype=dtype), np.array(extra, dtype=dtype)])[
+            order
+        ]
+
+    ids = column(list(concat.from_iterable(r.id for r in batch)), ph_id)
+    author = column(real["author"], ph_author)
+    text = column(real["text"], ph_text)
+    kind = column(real["kind"], ph_kind)
+    resolution = column(real["resolution"], ph_resolution)
+    time = column(real["time"], (_NAT,) * m, np.int64).view("datetime64[s]")
+    followers = column(
+        np.fromiter(concat.from_iterable(r.followers for r in batch), np.float64, n),
+        (np.nan,) * m,
+        np.float64,
+    )
+    placeholder = column(np.zeros(n, dtype=bool), (True,) * m, bool)
+
+    # User codes per paper in order of first appearance, as the sequential rules number them.
+    row_gk = column(real["gk"], ph_gk, np.int64)
+    by = np.argsort(row_gk, kind="stable")
+    s = row_gk[by]
+    first = np.sort(by[np.flatnonzero(np.append(True, s[1:] != s[:-1]))])
+    rank = np.empty(int(row_gk.max()) + 1, dtype=np.int64)
+    rank[row_gk[first]] = np.arange(first.size)
+    n_users = np.bincount(row_g[first], minlength=len(batch))
+    user_offsets = np.cumsum(n_users) - n_users
+    user = rank[row_gk] - user_offsets[row_g]
+    handles, user_keys = author[first], np.empty(first.size, dtype=object)
+    node = order[first]
+    in_data = node < n
+    user_keys[in_data] = pc.take(real["key"], node[in_data]).to_numpy(zero_copy_only=False)
+    user_keys[~in_data] = [ph_author[k - n].lower() for k in node[~in_data].tolist()]
+
+    papers = []
+    for p, records in enumerate(batch):
+        rows = slice(offsets[p], offsets[p] + counts[p])
+        users = slice(user_offsets[p], user_offsets[p] + n_users[p])
+        papers.append(
+            Paper(
+                citation_id=records.citation_id,
+                id=ids[rows],
+                author=author[rows],
+                user=user[rows],
+                time=time[rows],
+                followers=followers[rows],
+                text=text[rows],
+                kind=kind[rows],
+                placeholder=placeholder[rows],
+                parent=parent[rows],
+                resolution=resolution[rows],
+                handles=handles[users],
+                user_keys=user_keys[users],
+                source=records.source,
+                attrs=dict(records.attrs),
+                records=records.records,
+                skipped=Counter(records.skipped) if records.skipped else Counter(),
+                duplicates=records.duplicates,
+                embedded=records.embedded,
+            )
+        )
+    return papers

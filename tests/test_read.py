@@ -10,9 +10,11 @@ import re
 import numpy as np
 import pytest
 from conftest import write_paper
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cascade
-from cascade.io.records import InputError, parse_followers, parse_time
+from cascade.io.records import InputError, parse_followers, parse_followers_many, parse_time
 
 
 def test_sample_counts_match_the_raw_file(sample_path, sample_raw):
@@ -156,3 +158,24 @@ def test_a_bad_json_lines_line_is_skipped_and_counted(tmp_path):
     assert "files unreadable" not in corpus.log.summary()
     with pytest.raises(InputError, match=re.escape(f"{path}:2:")):
         list(cascade.read(path, strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.integers(-5, 10**20),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from(
+                ["", "11,314", "1.2K", "3M", "-4", "nan", "inf", "7.5", " 12 ", "1 234"]
+            ),
+            st.text(max_size=6),
+        ),
+        max_size=20,
+    )
+)
+def test_followers_in_bulk_read_like_one_by_one(values):
+    np.testing.assert_array_equal(
+        parse_followers_many(values), [parse_followers(v) for v in values]
+    )

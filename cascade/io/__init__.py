@@ -164,6 +164,9 @@ def merge_records(into: PaperRecords, other: PaperRecords) -> int:
     return repeated
 
 
+BATCH_TWEETS = 50_000
+
+
 def _looks_json(data: bytes) -> bool:
     return data.lstrip()[:1] in (b"{", b"[")
 
@@ -308,10 +311,18 @@ class Corpus:
 
     def __iter__(self) -> Iterator[Paper]:
         # Imported here: cascade.resolve imports cascade.io.records, which runs this __init__.
-        from cascade.resolve import resolve
+        from cascade.resolve import resolve_many
 
+        # Papers are resolved in batches of about BATCH_TWEETS tweets: one vectorised pass
+        # serves them all, and memory stays bounded.
+        batch, size = [], 0
         for records in self.records():
-            yield resolve(records)
+            batch.append(records)
+            size += len(records)
+            if size >= BATCH_TWEETS:
+                yield from resolve_many(batch)
+                batch, size = [], 0
+        yield from resolve_many(batch)
 
 
 def read(

@@ -51,7 +51,7 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
         return out
     ids = list(tweets)
     values = list(tweets.values())
-    if not all(t.__class__ is dict for t in values):
+    if not set(map(type, values)) <= {dict}:
         out.skip("tweet is not an object", sum(t.__class__ is not dict for t in values))
         ids = [i for i, t in zip(ids, values) if t.__class__ is dict]
         values = [t for t in values if t.__class__ is dict]
