@@ -233,14 +233,14 @@ def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
 def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFrame:
     k = len(papers)
     real = ~b["placeholder"]
-    kind = b["kind"]
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(b["paper"][mask & real], minlength=k)
-
-    tweets = count(np.ones_like(real))
-    retweets = count(kind == "retweet")
-    user_paper = np.repeat(np.arange(k), [len(p.handles) for p in papers])
+    # Tweets of each kind per paper, from one pass over the kinds (string comparisons are slow).
+    code, kinds = pd.factorize(b["kind"][real])
+    by_kind = np.bincount(b["paper"][real] * len(kinds) + code, minlength=k * len(kinds))
+    by_kind = dict(zip(kinds, by_kind.reshape(k, len(kinds)).T))
+    none = np.zeros(k, dtype=np.int64)
+    tweets = np.bincount(b["paper"][real], minlength=k)
+    retweets = by_kind.get("retweet", none)
+    user_paper = b["user_paper"]
     time = b["time"]
     dated = real & (time != _NAT)
     first = np.full(k, np.iinfo(np.int64).max)
@@ -262,10 +262,10 @@ def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFra
         {
             "citation_id": [p.citation_id for p in papers],
             "tweets": tweets,
-            "originals": count(kind == "original"),
+            "originals": by_kind.get("original", none),
             "retweets": retweets,
-            "replies": count(kind == "reply"),
-            "users": np.array([len(p.handles) for p in papers], dtype=np.int64),
+            "replies": by_kind.get("reply", none),
+            "users": np.bincount(user_paper, minlength=k),
             "cascades": np.bincount(paper_of_cascade, minlength=k),
             "largest_cascade": _group_max(paper_of_cascade, size, k, 0),
             "max_depth": _group_max(paper_of_cascade, cascades["depth"].to_numpy(), k, 0),
@@ -277,7 +277,7 @@ def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFra
             "duration_days": np.where(seen, (last - first) / 86400.0, np.nan),
             "retweet_share": share,
             "reach": _sum_known(user_paper, followers, k),
-            "placeholders": np.array([p.n_placeholders for p in papers], dtype=np.int64),
+            "placeholders": np.bincount(b["paper"][~real], minlength=k),
             "duplicates": np.array([p.duplicates for p in papers], dtype=np.int64),
             "skipped": np.array([sum(p.skipped.values()) for p in papers], dtype=np.int64),
         }

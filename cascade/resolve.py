@@ -362,12 +362,18 @@ def _to_paper(records: PaperRecords, f: _Forest, kinds: list[str]) -> Paper:
     )
 
 
-# The common retweet prefix, in RE2 for pyarrow. It is stricter than ``text._HOP``, so that where
-# it matches, ``credited_chain`` credits the same single handle and the body starts after it:
-# "RT @h: " followed by a character that neither starts another hop nor is white space to Python.
-_PLAIN_RT = r"^RT @(?P<handle>[A-Za-z0-9_]{1,15}): [^RrMm\s\v\x1c-\x1f\x85\p{Z}]"
-_PLAIN_PREFIX = r"^RT @[A-Za-z0-9_]{1,15}: "
-_HOP_START = pa.array(sorted(T.HOP_START))
+# Retweet prefixes in RE2, for pyarrow. They are stricter than ``text._HOP``: where one matches,
+# ``credited_chain`` credits the same handles and the body starts right after the prefix. What
+# follows "RT @h: " must not begin another hop ("RT@", "rt @", "MT  @"...) nor be white space
+# to Python.
+_SPACE = r"\s\v\x1c-\x1f\x85\p{Z}"  # Python's white space
+_HANDLE = r"[A-Za-z0-9_]{1,15}"
+_NEXT = rf"(?:[^RrMm{_SPACE}]|[RrMm](?:[^Tt]|$)|[RrMm][Tt](?:[^@{_SPACE}]|$))"
+_ONE_HOP = rf"^RT @(?P<a>{_HANDLE}): {_NEXT}"
+_TWO_HOPS = rf"^RT @(?P<a>{_HANDLE}): RT @(?P<b>{_HANDLE}): {_NEXT}"
+_PREFIX = rf"^(?:RT @{_HANDLE}: ){{1,2}}"
+# Texts that may begin with a hop, in Python's terms; the others credit nobody from the front.
+_MAY_HOP = rf"^[{_SPACE}]*[RrMm][Tt][{_SPACE}]*@"
 
 
 def _bools(arr: pa.Array) -> np.ndarray:
@@ -384,57 +390,67 @@ def _lower(arr: pa.Array) -> pa.Array:
     return out
 
 
-def _credits(texts: pa.Array, credited: list | None):
-    """Who each text credits: ``((tweet, depth, handle), bodies)``.
+def _credits(texts: pa.Array):
+    """Who each text credits: ``(tweet, depth, handle, bodies)``.
 
-    One ``(tweet, depth, handle)`` row per credited handle, nearest first; ``bodies`` are the
-    texts without their chains. Plain ``RT @h: text`` prefixes and texts that credit nobody are
-    recognised in C; the rest go through :func:`cascade.text.credited_chain`, once per distinct
-    text.
+    One ``(tweet, depth, handle)`` row per credited handle, tweet by tweet, nearest first;
+    ``bodies`` are the texts without their chains. Plain ``RT @a: text`` and ``RT @a: RT @b:
+    text`` prefixes and texts that credit nobody are recognised in C; the rest go through
+    :func:`cascade.text.credited_chain`, once per distinct text.
     """
+    n = len(texts)
     # "@" among the last 24 characters: a "via @x" credit is possible.
     ending_at = _bools(pc.match_substring_regex(texts, r"(?s)@.{0,23}$"))
-    plain = pc.extract_regex(texts, _PLAIN_RT)
-    fast = _bools(plain.is_valid()) & ~ending_at
-    nobody = ~(ending_at | _bools(pc.is_in(pc.utf8_slice_codeunits(texts, 0, 1), _HOP_START)))
-    fast_mask = pa.array(fast)
-    bodies = pc.replace_with_mask(
-        texts,
-        fast_mask,
-        pc.replace_substring_regex(
-            pc.filter(texts, fast_mask), _PLAIN_PREFIX, "", max_replacements=1
-        ),
-    )
-    tweet = [np.flatnonzero(fast)]
-    handles = [pc.filter(plain, fast_mask).field("handle")]
+    one, two = pc.extract_regex(texts, _ONE_HOP), pc.extract_regex(texts, _TWO_HOPS)
+    is_one = _bools(one.is_valid()) & ~ending_at
+    is_two = _bools(two.is_valid()) & ~ending_at
+    nobody = ~(ending_at | _bools(pc.match_substring_regex(texts, _MAY_HOP)))
+    slow = np.flatnonzero(~(is_one | is_two | nobody))
 
-    slow = np.flatnonzero(~(fast | nobody))
+    rows_one, rows_two = np.flatnonzero(is_one), np.flatnonzero(is_two)
+    tweet = [rows_one, np.repeat(rows_two, 2)]
+    pairs = pc.take(two, rows_two)
+    handles = [
+        pc.take(one, rows_one).field("a"),
+        # a, b of each tweet in turn
+        pc.take(
+            pa.concat_arrays([pairs.field("a"), pairs.field("b")]),
+            np.arange(2 * rows_two.size).reshape(2, -1).T.ravel(),
+        ),
+    ]
     parsed: dict[str, tuple[tuple[str, ...], str]] = {}
-    slow_bodies, extra_tweet, extra_handle = [], [], []
+    slow_bodies: list[str | None] = [None] * n
+    extra_tweet, extra_handle = [], []
     for i, text in zip(slow.tolist(), pc.take(texts, slow).to_pylist()):
-        got = parsed.get(text) or parsed.setdefault(text, T.credited_chain(text))
-        chain = got[0] or (credited[i] if credited is not None and credited[i] else ())
-        slow_bodies.append(got[1])
+        chain, slow_bodies[i] = parsed.get(text) or parsed.setdefault(text, T.credited_chain(text))
         extra_tweet += [i] * len(chain)
         extra_handle += chain
-    if credited is not None:  # handles the source credits, for texts that credit nobody
-        for i in np.flatnonzero(nobody).tolist():
-            if credited[i]:
-                extra_tweet += [i] * len(credited[i])
-                extra_handle += credited[i]
-    if slow.size:
-        slow_mask = np.zeros(len(texts), dtype=bool)
-        slow_mask[slow] = True
-        bodies = pc.replace_with_mask(
-            bodies, pa.array(slow_mask), pa.array(slow_bodies, pa.string())
-        )
     tweet.append(np.array(extra_tweet, dtype=np.int64))
     handles.append(pa.array(extra_handle, pa.string()))
     tweet = np.concatenate(tweet)
-    # Hops are listed tweet by tweet, nearest first: the depth is the rank within the tweet.
+    handles = pa.concat_arrays(handles)
+    by_tweet = np.argsort(tweet, kind="stable")
+    tweet, handles = tweet[by_tweet], pc.take(handles, by_tweet)
+    # Within a tweet the hops are nearest first: the depth is the rank within the tweet.
     start = np.flatnonzero(np.append(True, tweet[1:] != tweet[:-1])) if tweet.size else tweet
     depth = np.arange(tweet.size) - np.repeat(start, np.diff(np.append(start, tweet.size)))
-    return (tweet, depth, pa.concat_arrays(handles)), bodies
+
+    bodies = pc.replace_substring_regex(texts, _PREFIX, "", max_replacements=1)
+    if slow.size:
+        bodies = pc.coalesce(pa.array(slow_bodies, pa.string()), bodies)
+    return tweet, depth, handles, bodies
+
+
+def _for_rows(tweet, depth, handle, code):
+    """Hop rows ``(tweet, depth, handle)`` of distinct texts, repeated for the rows with each
+    text (``code[i]`` is row i's text)."""
+    count = np.bincount(tweet, minlength=code.size and int(code.max()) + 1)
+    per_row = count[code]
+    start = np.cumsum(count) - count
+    row = np.repeat(np.arange(code.size), per_row)
+    within = np.arange(row.size) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    entry = start[code][row] + within
+    return row, depth[entry], pc.take(handle, entry)
 
 
 class _Batch:
@@ -446,12 +462,13 @@ class _Batch:
     by an author placed before it. Set ``g`` (paper) and ``pos`` before each call.
     """
 
-    def __init__(self, n, key_gk, key_pos, key_node, bodies: pa.Array) -> None:
+    def __init__(self, n, key_gk, key_pos, key_node, bodies: pa.Array, body_code) -> None:
         self.n = n
         self.codes: dict[tuple[int, str], int] = {}  # (paper, lower-case handle) -> code
         # Records sorted by (author code, position), and their bodies: looked up lazily, since
         # few tweets come here.
-        self.key_gk, self.key_pos, self.key_node, self.bodies = key_gk, key_pos, key_node, bodies
+        self.key_gk, self.key_pos, self.key_node = key_gk, key_pos, key_node
+        self.bodies, self.body_code = bodies, body_code
         self._rows: dict[int, tuple[list[int], list[int]]] = {}
         self._bodies: dict[int, str] = {}
         self.later: dict[int, list[tuple[int, int]]] = {}  # code -> (pos, node) of placeholders
@@ -466,7 +483,7 @@ class _Batch:
     def body(self, node: int) -> str:
         text = self._bodies.get(node)
         if text is None:
-            text = self._bodies[node] = self.bodies[node].as_py()
+            text = self._bodies[node] = self.bodies[self.body_code[node]].as_py()
         return text
 
     def _before(self, key: str) -> tuple[int, list[int], list[int], int]:
@@ -512,10 +529,25 @@ class _Batch:
         return k
 
 
-def _same_texts(bodies: pa.Array, a: np.ndarray, b: np.ndarray, fold) -> np.ndarray:
-    """:func:`cascade.text.same_text` of the normalised bodies of rows ``a[k]`` and ``b[k]``."""
-    x, y = pc.take(bodies, a), pc.take(bodies, b)
-    same = _bools(pc.equal(x, y))
+def _same_texts(bodies: pa.Array, code: np.ndarray, a: np.ndarray, b: np.ndarray, fold):
+    """:func:`cascade.text.same_text` of the normalised bodies of rows ``a[k]`` and ``b[k]``.
+
+    Row i's body is ``bodies[code[i]]``, and equal bodies have equal codes.
+    """
+    ca, cb = code[a], code[b]
+    same = ca == cb
+    rest = np.flatnonzero(~same)
+    if rest.size:  # each pair of different bodies once
+        m = len(bodies)
+        pairs, inverse = np.unique(ca[rest] * m + cb[rest], return_inverse=True)
+        x, y = pc.take(bodies, pairs // m), pc.take(bodies, pairs % m)
+        same[rest] = _same_different(x, y, fold)[inverse]
+    return same
+
+
+def _same_different(x: pa.Array, y: pa.Array, fold) -> np.ndarray:
+    """:func:`cascade.text.same_text` of the normalised ``x[k]`` and ``y[k]``, all different."""
+    same = np.zeros(len(x), dtype=bool)
     # The usual difference: one text is the other cut short by "…", as written. Folding white
     # space and case maps a prefix to a prefix, so that needs no normalising.
     for u, v in ((x, y), (y, x)):
@@ -545,7 +577,7 @@ def _starts_with(strings: pa.Array, prefixes: pa.Array) -> np.ndarray:
     return out
 
 
-def _credited_parents(forest, bodies, hops, flat, pos, parent, resolution) -> np.ndarray:
+def _credited_parents(forest, hops, flat, pos, parent, resolution) -> np.ndarray:
     """Parents of the crediting tweets that need no tweet-by-tweet pass; returns the others.
 
     The sequential rules scan the credited author's rows, newest first, for the text. Real
@@ -573,7 +605,9 @@ def _credited_parents(forest, bodies, hops, flat, pos, parent, resolution) -> np
     for _ in range(_ROUNDS):
         if not look.size:
             break
-        same = _same_texts(bodies, by_key[cur[look]], tweet[look], forest.fold)
+        same = _same_texts(
+            forest.bodies, forest.body_code, by_key[cur[look]], tweet[look], forest.fold
+        )
         match[look[same]] = cur[look[same]]
         look = look[~same]
         cur[look] -= 1
@@ -616,20 +650,36 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
     g = np.repeat(np.arange(len(batch)), sizes)
     text_list = list(concat.from_iterable(r.text for r in batch))
     author_list = list(concat.from_iterable(r.author for r in batch))
-    texts, authors = pa.array(text_list, pa.string()), pa.array(author_list, pa.string())
+    authors = pa.array(author_list, pa.string())
     time = np.fromiter(concat.from_iterable(r.time for r in batch), np.int64, n)
-    has_credits = any(r.credited.count(None) != len(r.credited) for r in batch)
-    credited = list(concat.from_iterable(r.credited for r in batch)) if has_credits else None
 
-    (hop_tweet, hop_depth, hop_handle), bodies = _credits(texts, credited)
+    # Retweets of one tweet share their text: parse each distinct text once.
+    texts = pa.array(text_list, pa.string()).dictionary_encode()
+    text_code = texts.indices.to_numpy()
+    hop_tweet, hop_depth, hop_handle, bodies = _credits(texts.dictionary)
+    hop_tweet, hop_depth, hop_handle = _for_rows(hop_tweet, hop_depth, hop_handle, text_code)
     hops = np.bincount(hop_tweet, minlength=n)
+    if any(r.credited.count(None) != len(r.credited) for r in batch):
+        # Handles the source credits, for texts that credit nobody.
+        credited = list(concat.from_iterable(r.credited for r in batch))
+        extra = [(i, d, h) for i in np.flatnonzero(hops == 0).tolist() if credited[i]
+                 for d, h in enumerate(credited[i])]  # fmt: skip
+        if extra:
+            tweet, depth, handle = zip(*extra)
+            by_tweet = np.argsort(np.concatenate([hop_tweet, tweet]), kind="stable")
+            hop_tweet = np.concatenate([hop_tweet, tweet])[by_tweet]
+            hop_depth = np.concatenate([hop_depth, depth])[by_tweet]
+            hop_handle = pc.take(pa.concat_arrays([hop_handle, pa.array(handle)]), by_tweet)
+            hops = np.bincount(hop_tweet, minlength=n)
+    # Bodies coded so that equal bodies have equal codes.
+    bodies = bodies.dictionary_encode()
+    body_code, bodies = bodies.indices.to_numpy()[text_code], bodies.dictionary
+
     kind = np.full(n, "original", dtype=object)
     kind[hops > 0] = "retweet"
     # Replies: no credit, and the text begins with "@h".
-    maybe = np.flatnonzero(_bools(pc.match_substring_regex(texts, "(?s)^.?@")) & (hops == 0))
-    replied = [
-        (i, T.reply_to(t)) for i, t in zip(maybe.tolist(), pc.take(texts, maybe).to_pylist())
-    ]
+    maybe = _bools(pc.match_substring_regex(texts.dictionary, "(?s)^.?@"))[text_code]
+    replied = [(i, T.reply_to(text_list[i])) for i in np.flatnonzero(maybe & (hops == 0)).tolist()]
     reply_rows = np.array([i for i, h in replied if h], dtype=np.int64)
     reply_keys = pa.array([h.lower() for _, h in replied if h], pa.string())
     kind[reply_rows] = "reply"
@@ -662,9 +712,9 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
         parent[reply_rows] = latest
         resolution[reply_rows[latest >= 0]] = "author_time"
 
-    forest = _Batch(n, key_gk, key_pos, by_key, bodies)
+    forest = _Batch(n, key_gk, key_pos, by_key, bodies, body_code)
     hard = _credited_parents(
-        forest, bodies, (hop_tweet, hop_depth, hop_gk, hops), flat, pos, parent, resolution
+        forest, (hop_tweet, hop_depth, hop_gk, hops), flat, pos, parent, resolution
     )
 
     # The rest one by one, in resolution order, exactly as the sequential rules do.

@@ -172,8 +172,8 @@ def credited_texts(draw):
     )
     body = draw(st.sampled_from(BODIES))
     tail = draw(st.sampled_from(["", "", " via @bob", " by @eve et al"]))
-    lead = draw(st.sampled_from(["", "", "@eve ", " @ann: ", "Really "]))
-    return prefix + (lead if not hops else "") + body + tail
+    lead = draw(st.sampled_from(["", "", "@eve ", " @ann: ", "Really ", "RT ", "mt@x", "Rt\t"]))
+    return prefix + lead + body + tail
 
 
 @st.composite
@@ -182,10 +182,9 @@ def papers_records(draw):
     for p in range(draw(st.integers(1, 4))):
         r = PaperRecords(f"p{p}", "test")
         for i in range(draw(st.integers(0, 25))):
-            author = draw(st.sampled_from(HANDLES))
-            r.add(
-                f"{p}-{i}", author, draw(st.integers(0, 6)) * 60, float(i), draw(credited_texts())
-            )
+            author, minute = draw(st.sampled_from(HANDLES)), draw(st.integers(0, 6))
+            credited = draw(st.sampled_from([None, None, None, ("bob",), ("Ann", "eve")]))
+            r.add(f"{p}-{i}", author, minute * 60, 1.0, draw(credited_texts()), credited=credited)
         out.append(r)
     return out
 
@@ -200,3 +199,26 @@ def test_batch_resolution_equals_the_sequential_rules(batch):
     for got, want in zip(_resolve_credited(batch), [_resolve_sequential(r) for r in batch]):
         for name in cascade.model.COLUMNS + ("handles", "user_keys"):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+
+
+TEXT_PIECES = ["RT @ann: ", "RT @b_2: ", "RT@ann ", "rt @x:", "MT @eve: ", "Rt ", "RT", "mt@", "@",
+               " ", "\u00a0", "\u3000", "\x1c", "\t", "\u2026", "Really", "M", "x", "é", "via @bob",
+               "https://t.co/a", "a" * 16]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TEXT_PIECES), max_size=8).map("".join), max_size=30))
+def test_bulk_credits_equal_credited_chain(texts):
+    """The vectorised prefix rules credit exactly what text.credited_chain credits."""
+    import pyarrow as pa
+
+    from cascade.resolve import _credits
+    from cascade.text import credited_chain
+
+    tweet, depth, handles, bodies = _credits(pa.array(texts, pa.string()))
+    got = {i: [] for i in range(len(texts))}
+    for t, d, h in zip(tweet.tolist(), depth.tolist(), handles.to_pylist()):
+        assert d == len(got[t])
+        got[t].append(h)
+    want = [credited_chain(t) for t in texts]
+    assert [(tuple(got[i]), b) for i, b in enumerate(bodies.to_pylist())] == want

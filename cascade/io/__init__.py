@@ -219,7 +219,9 @@ def read_records(
 
 
 def _chain(first, rest):
-    yield first
+    box = [first]
+    del first  # so that a document dies as soon as its reader is done with it
+    yield box.pop()
     yield from rest
 
 

@@ -27,7 +27,9 @@ def from_documents(
 ) -> Iterator[PaperRecords]:
     """Records from already-parsed ``(line, document)`` pairs of one file."""
     for line, doc in docs:
-        yield paper(doc, f"{path}:{line}" if line > 1 else path, paper_id=paper_id)
+        records = paper(doc, f"{path}:{line}" if line > 1 else path, paper_id=paper_id)
+        del doc  # the parsed document dies before the records are used
+        yield records
 
 
 def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords:
