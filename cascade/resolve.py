@@ -534,7 +534,7 @@ def _same_texts(bodies: pa.Array, code: np.ndarray, a: np.ndarray, b: np.ndarray
 
     Row i's body is ``bodies[code[i]]``, and equal bodies have equal codes.
     """
-    ca, cb = code[a], code[b]
+    ca, cb = code[a].astype(np.int64), code[b].astype(np.int64)  # pair codes exceed int32
     same = ca == cb
     rest = np.flatnonzero(~same)
     if rest.size:  # each pair of different bodies once
@@ -673,7 +673,8 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
             hops = np.bincount(hop_tweet, minlength=n)
     # Bodies coded so that equal bodies have equal codes.
     bodies = bodies.dictionary_encode()
-    body_code, bodies = bodies.indices.to_numpy()[text_code], bodies.dictionary
+    body_code = bodies.indices.to_numpy().astype(np.int64)[text_code]
+    bodies = bodies.dictionary
 
     kind = np.full(n, "original", dtype=object)
     kind[hops > 0] = "retweet"

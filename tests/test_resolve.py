@@ -222,3 +222,35 @@ def test_bulk_credits_equal_credited_chain(texts):
         got[t].append(h)
     want = [credited_chain(t) for t in texts]
     assert [(tuple(got[i]), b) for i, b in enumerate(bodies.to_pylist())] == want
+
+
+def test_batch_resolution_of_real_samples_equals_the_sequential_rules(sample_path):
+    """The real details page and an Altmetric API response (which credits "via @x"), resolved
+    as one batch, give exactly the papers of the sequential rules."""
+    from conftest import FIXTURES
+
+    from cascade.resolve import _resolve_credited, _resolve_sequential
+
+    batch = [
+        *cascade.read(sample_path).records(),
+        *cascade.read(FIXTURES / "altmetric_api_357137.json").records(),
+    ]
+    assert sum(len(r) for r in batch) > 258
+    assert any(c for r in batch for c in r.credited)  # source credits are exercised too
+    for got, want in zip(_resolve_credited(batch), [_resolve_sequential(r) for r in batch]):
+        for name in cascade.model.COLUMNS + ("handles", "user_keys"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+
+
+def test_text_comparison_codes_do_not_overflow():
+    """Pairs of body codes are numbered code_a * n_bodies + code_b: with 60,000 distinct bodies
+    that exceeds int32 (a batch of 200,000 tweets once failed so)."""
+    import pyarrow as pa
+
+    from cascade.resolve import _Forest, _same_texts
+
+    bodies = pa.array([f"text {i}" for i in range(60_000)] + ["text 59…"])
+    code = np.arange(len(bodies), dtype=np.int32)
+    a, b = np.array([59_999, 40_000, 60_000, 60_000]), np.array([60_000, 60_000, 59, 58])
+    same = _same_texts(bodies, code, a, b, _Forest().fold)
+    assert same.tolist() == [True, False, True, False]
