@@ -462,12 +462,13 @@ class _Batch:
     by an author placed before it. Set ``g`` (paper) and ``pos`` before each call.
     """
 
-    def __init__(self, n, key_gk, key_pos, key_node, bodies: pa.Array, body_code) -> None:
+    def __init__(self, n, n_codes, key_gk, key_pos, key_node, bodies, body_code) -> None:
         self.n = n
-        self.codes: dict[tuple[int, str], int] = {}  # (paper, lower-case handle) -> code
+        self.codes: dict[int, dict[str, int]] = {}  # paper -> lower-case handle -> code
         # Records sorted by (author code, position), and their bodies: looked up lazily, since
         # few tweets come here.
         self.key_gk, self.key_pos, self.key_node = key_gk, key_pos, key_node
+        self.bounds = np.searchsorted(key_gk, np.arange(n_codes + 1)).tolist()  # code's records
         self.bodies, self.body_code = bodies, body_code
         self._rows: dict[int, tuple[list[int], list[int]]] = {}
         self._bodies: dict[int, str] = {}
@@ -488,10 +489,10 @@ class _Batch:
 
     def _before(self, key: str) -> tuple[int, list[int], list[int], int]:
         """Code of ``key``, its records' positions and nodes, and how many precede ``pos``."""
-        gk = self.codes[self.g, key]
+        gk = self.codes[self.g][key]
         rows = self._rows.get(gk)
         if rows is None:
-            lo, hi = np.searchsorted(self.key_gk, [gk, gk + 1])
+            lo, hi = self.bounds[gk], self.bounds[gk + 1]
             rows = self._rows[gk] = (self.key_pos[lo:hi].tolist(), self.key_node[lo:hi].tolist())
         return gk, *rows, bisect_left(rows[0], self.pos)
 
@@ -519,7 +520,7 @@ class _Batch:
 
     def placeholder(self, author, text, kind, parent, resolution, body) -> int:
         k = self.n + len(self.ph)
-        gk = self.codes[self.g, author.lower()]
+        gk = self.codes[self.g][author.lower()]
         number = self.per_paper[self.g] = self.per_paper.get(self.g, 0) + 1
         self.ph.append(
             (self.g, self.pos, gk, f"placeholder:{number}", author, text, kind, parent, resolution)
@@ -713,7 +714,7 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
         parent[reply_rows] = latest
         resolution[reply_rows[latest >= 0]] = "author_time"
 
-    forest = _Batch(n, key_gk, key_pos, by_key, bodies, body_code)
+    forest = _Batch(n, int(gk.max()) + 1, key_gk, key_pos, by_key, bodies, body_code)
     hard = _credited_parents(
         forest, (hop_tweet, hop_depth, hop_gk, hops), flat, pos, parent, resolution
     )
@@ -721,19 +722,26 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
     # The rest one by one, in resolution order, exactly as the sequential rules do.
     hard_rows = np.flatnonzero(hard)
     hard_rows = hard_rows[np.argsort(pos[hard_rows])]
-    chains: dict[int, list[str]] = {}
+    # Hops of each hard tweet: rows first[t]:first[t] + hops[t] of the hop columns.
     in_hard = np.flatnonzero(hard[hop_tweet])
-    for t, h, key, c in zip(
-        hop_tweet[in_hard].tolist(),
-        pc.take(hop_handle, in_hard).to_pylist(),
+    hop_list = pc.take(hop_handle, in_hard).to_pylist()
+    first = dict(zip(*np.unique(hop_tweet[in_hard], return_index=True)))
+    for paper, key, c in zip(
+        g[hop_tweet[in_hard]].tolist(),
         pc.take(hop_keys, in_hard).to_pylist(),
         hop_gk[in_hard].tolist(),
     ):
-        chains.setdefault(t, []).append(h)
-        forest.codes[g[t], key] = c
-    for i in hard_rows.tolist():
-        forest.g, forest.pos = g[i], pos[i]
-        parent[i], resolution[i] = _attach(forest, tuple(chains[i]), forest.body(i))
+        forest.codes.setdefault(paper, {})[key] = c
+    parents, resolutions = [], []
+    for i, forest.g, forest.pos, k in zip(
+        hard_rows.tolist(), g[hard_rows].tolist(), pos[hard_rows].tolist(), hops[hard_rows]
+    ):
+        start = first[i]
+        parent_i, resolution_i = _attach(forest, tuple(hop_list[start : start + k]), forest.body(i))
+        parents.append(parent_i)
+        resolutions.append(resolution_i)
+    parent[hard_rows] = np.array(parents, dtype=np.int64)
+    resolution[hard_rows] = np.array(resolutions, dtype=object)
 
     real = {"g": g, "pos": pos, "gk": author_gk, "key": keys, "author": author_list,
             "text": text_list, "time": time, "kind": kind, "parent": parent,
