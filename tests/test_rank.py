@@ -298,8 +298,7 @@ def test_hits_matches_networkx(g):
 @settings(max_examples=40, deadline=None)
 @given(weighted_digraphs())
 def test_harmonic_within_two_matches_igraph_cutoff(g):
-    edges = np.asarray(g.get_edgelist(), dtype=np.int64)
-    got = R._harmonic_within_two(g.vcount(), edges)
+    got = R._harmonic_within_two(g)
     expected = g.harmonic_centrality(mode="out", cutoff=2, normalized=False)
     assert got.tolist() == pytest.approx(expected)
 
