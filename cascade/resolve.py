@@ -339,24 +339,32 @@ def _to_paper(records: PaperRecords, f: _Forest, kinds: list[str]) -> Paper:
     time[real] = np.asarray(records.time, dtype=np.int64)[rows]
     followers = np.full(n, np.nan)
     followers[real] = np.asarray(records.followers, dtype=np.float64)[rows]
+    columns = {
+        "id": column(records.id, 0),
+        "author": author,
+        "user": user,
+        "time": time.view("datetime64[s]"),
+        "followers": followers,
+        "text": column(records.text, 2),
+        "kind": column(kinds, 3),
+        "placeholder": ~real,
+        "parent": np.array(f.parent, dtype=np.int64),
+        "resolution": np.array(f.resolution, dtype=object),
+    }
+    return _paper(records, columns, author[first], np.array(list(codes), dtype=object))
+
+
+def _paper(records: PaperRecords, columns: dict, handles, user_keys) -> Paper:
+    """A :class:`Paper` of resolved columns, with the accounting of its records."""
     return Paper(
         citation_id=records.citation_id,
-        id=column(records.id, 0),
-        author=author,
-        user=user,
-        time=time.view("datetime64[s]"),
-        followers=followers,
-        text=column(records.text, 2),
-        kind=column(kinds, 3),
-        placeholder=~real,
-        parent=np.array(f.parent, dtype=np.int64),
-        resolution=np.array(f.resolution, dtype=object),
-        handles=author[first],
-        user_keys=np.array(list(codes), dtype=object),
+        **columns,
+        handles=handles,
+        user_keys=user_keys,
         source=records.source,
         attrs=dict(records.attrs),
         records=records.records,
-        skipped=records.skipped.copy(),
+        skipped=Counter(records.skipped) if records.skipped else Counter(),
         duplicates=records.duplicates,
         embedded=records.embedded,
     )
@@ -578,7 +586,7 @@ def _starts_with(strings: pa.Array, prefixes: pa.Array) -> np.ndarray:
     return out
 
 
-def _credited_parents(forest, hops, flat, pos, parent, resolution) -> np.ndarray:
+def _credited_parents(forest, hop: dict, hops, flat, pos, parent, resolution) -> np.ndarray:
     """Parents of the crediting tweets that need no tweet-by-tweet pass; returns the others.
 
     The sequential rules scan the credited author's rows, newest first, for the text. Real
@@ -593,7 +601,7 @@ def _credited_parents(forest, hops, flat, pos, parent, resolution) -> np.ndarray
 
     Unsettling a tweet can unsettle others through its hops: repeat until nothing changes.
     """
-    hop_tweet, hop_depth, hop_gk, hops = hops
+    hop_tweet, hop_depth, hop_gk = hop["tweet"], hop["depth"], hop["code"]
     n, n_codes = len(pos), int(hop_gk.max(initial=-1)) + 1
     key_gk, by_key = forest.key_gk, forest.key_node
     first = np.flatnonzero(hop_depth == 0)
@@ -642,6 +650,32 @@ def _credited_parents(forest, hops, flat, pos, parent, resolution) -> np.ndarray
     return hard
 
 
+def _row_credits(batch: list[PaperRecords], texts: pa.DictionaryArray):
+    """Credited hops of every record, ``(hops, bodies, body_code)``.
+
+    ``hops`` has columns ``tweet`` (record), ``depth`` and ``handle``, tweet by tweet, nearest
+    first: from the texts, else from the source (``PaperRecords.credited``). Record i's body is
+    ``bodies[body_code[i]]``; equal bodies have equal codes.
+    """
+    text_code = texts.indices.to_numpy()
+    tweet, depth, handle, bodies = _credits(texts.dictionary)
+    tweet, depth, handle = _for_rows(tweet, depth, handle, text_code)
+    if any(r.credited.count(None) != len(r.credited) for r in batch):
+        # Handles the source credits, for texts that credit nobody.
+        credited = list(concat.from_iterable(r.credited for r in batch))
+        silent = np.flatnonzero(np.bincount(tweet, minlength=len(text_code)) == 0).tolist()
+        extra = [(i, d, h) for i in silent if credited[i] for d, h in enumerate(credited[i])]
+        if extra:
+            more_tweet, more_depth, more_handle = zip(*extra)
+            by_tweet = np.argsort(np.concatenate([tweet, more_tweet]), kind="stable")
+            tweet = np.concatenate([tweet, more_tweet])[by_tweet]
+            depth = np.concatenate([depth, more_depth])[by_tweet]
+            handle = pc.take(pa.concat_arrays([handle, pa.array(more_handle)]), by_tweet)
+    bodies = bodies.dictionary_encode()
+    body_code = bodies.indices.to_numpy().astype(np.int64)[text_code]
+    return {"tweet": tweet, "depth": depth, "handle": handle}, bodies.dictionary, body_code
+
+
 def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
     """:func:`resolve` of papers without source-given parents, in one vectorised pass."""
     sizes = np.array([len(r) for r in batch], dtype=np.int64)
@@ -656,26 +690,10 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
 
     # Retweets of one tweet share their text: parse each distinct text once.
     texts = pa.array(text_list, pa.string()).dictionary_encode()
-    text_code = texts.indices.to_numpy()
-    hop_tweet, hop_depth, hop_handle, bodies = _credits(texts.dictionary)
-    hop_tweet, hop_depth, hop_handle = _for_rows(hop_tweet, hop_depth, hop_handle, text_code)
+    hop, bodies, body_code = _row_credits(batch, texts)
+    hop_tweet, hop_handle = hop["tweet"], hop["handle"]
     hops = np.bincount(hop_tweet, minlength=n)
-    if any(r.credited.count(None) != len(r.credited) for r in batch):
-        # Handles the source credits, for texts that credit nobody.
-        credited = list(concat.from_iterable(r.credited for r in batch))
-        extra = [(i, d, h) for i in np.flatnonzero(hops == 0).tolist() if credited[i]
-                 for d, h in enumerate(credited[i])]  # fmt: skip
-        if extra:
-            tweet, depth, handle = zip(*extra)
-            by_tweet = np.argsort(np.concatenate([hop_tweet, tweet]), kind="stable")
-            hop_tweet = np.concatenate([hop_tweet, tweet])[by_tweet]
-            hop_depth = np.concatenate([hop_depth, depth])[by_tweet]
-            hop_handle = pc.take(pa.concat_arrays([hop_handle, pa.array(handle)]), by_tweet)
-            hops = np.bincount(hop_tweet, minlength=n)
-    # Bodies coded so that equal bodies have equal codes.
-    bodies = bodies.dictionary_encode()
-    body_code = bodies.indices.to_numpy().astype(np.int64)[text_code]
-    bodies = bodies.dictionary
+    text_code = texts.indices.to_numpy()
 
     kind = np.full(n, "original", dtype=object)
     kind[hops > 0] = "retweet"
@@ -692,11 +710,11 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
     pos[order] = np.arange(n)
 
     # One code per (paper, lower-case handle), for authors, credited hops and replied users.
-    keys, hop_keys = _lower(authors), _lower(hop_handle)
-    names = pa.concat_arrays([keys, hop_keys, reply_keys]).dictionary_encode()
+    keys, hop["key"] = _lower(authors), _lower(hop_handle)
+    names = pa.concat_arrays([keys, hop["key"], reply_keys]).dictionary_encode()
     owner = np.concatenate([g, g[hop_tweet], g[reply_rows]])
     gk, _ = pd.factorize(owner * max(len(names.dictionary), 1) + names.indices.to_numpy())
-    author_gk, hop_gk, reply_gk = np.split(gk, [n, n + len(hop_keys)])
+    author_gk, hop["code"], reply_gk = np.split(gk, [n, n + len(hop_tweet)])
 
     # Records sorted by (author code, position): "the author's latest row before p" is a search.
     by_key = np.lexsort((pos, author_gk))
@@ -715,38 +733,39 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
         resolution[reply_rows[latest >= 0]] = "author_time"
 
     forest = _Batch(n, int(gk.max()) + 1, key_gk, key_pos, by_key, bodies, body_code)
-    hard = _credited_parents(
-        forest, (hop_tweet, hop_depth, hop_gk, hops), flat, pos, parent, resolution
-    )
-
-    # The rest one by one, in resolution order, exactly as the sequential rules do.
-    hard_rows = np.flatnonzero(hard)
-    hard_rows = hard_rows[np.argsort(pos[hard_rows])]
-    # Hops of each hard tweet: rows first[t]:first[t] + hops[t] of the hop columns.
-    in_hard = np.flatnonzero(hard[hop_tweet])
-    hop_list = pc.take(hop_handle, in_hard).to_pylist()
-    first = dict(zip(*np.unique(hop_tweet[in_hard], return_index=True)))
-    for paper, key, c in zip(
-        g[hop_tweet[in_hard]].tolist(),
-        pc.take(hop_keys, in_hard).to_pylist(),
-        hop_gk[in_hard].tolist(),
-    ):
-        forest.codes.setdefault(paper, {})[key] = c
-    parents, resolutions = [], []
-    for i, forest.g, forest.pos, k in zip(
-        hard_rows.tolist(), g[hard_rows].tolist(), pos[hard_rows].tolist(), hops[hard_rows]
-    ):
-        start = first[i]
-        parent_i, resolution_i = _attach(forest, tuple(hop_list[start : start + k]), forest.body(i))
-        parents.append(parent_i)
-        resolutions.append(resolution_i)
-    parent[hard_rows] = np.array(parents, dtype=np.int64)
-    resolution[hard_rows] = np.array(resolutions, dtype=object)
+    hard = _credited_parents(forest, hop, hops, flat, pos, parent, resolution)
+    _one_by_one(forest, np.flatnonzero(hard), hop, hops, g, pos, parent, resolution)
 
     real = {"g": g, "pos": pos, "gk": author_gk, "key": keys, "author": author_list,
             "text": text_list, "time": time, "kind": kind, "parent": parent,
             "resolution": resolution}  # fmt: skip
     return _papers(batch, real, forest)
+
+
+def _one_by_one(forest: _Batch, rows, hop: dict, hops, g, pos, parent, resolution) -> None:
+    """Resolve records ``rows`` by the sequential rules, in resolution order."""
+    rows = rows[np.argsort(pos[rows])]
+    # The hops of tweet t are the hop rows first[t]:first[t] + hops[t].
+    in_rows = np.flatnonzero(np.isin(hop["tweet"], rows))
+    handles = pc.take(hop["handle"], in_rows).to_pylist()
+    tweets, first = np.unique(hop["tweet"][in_rows], return_index=True)
+    first = dict(zip(tweets.tolist(), first.tolist()))
+    for paper, key, code in zip(
+        g[hop["tweet"][in_rows]].tolist(),
+        pc.take(hop["key"], in_rows).to_pylist(),
+        hop["code"][in_rows].tolist(),
+    ):
+        forest.codes.setdefault(paper, {})[key] = code
+    found = []
+    for i, forest.g, forest.pos, k in zip(
+        rows.tolist(), g[rows].tolist(), pos[rows].tolist(), hops[rows].tolist()
+    ):
+        chain = tuple(handles[first[i] : first[i] + k])
+        found.append(_attach(forest, chain, forest.body(i)))
+    if found:
+        parents, resolutions = zip(*found)
+        parent[rows] = np.array(parents, dtype=np.int64)
+        resolution[rows] = np.array(resolutions, dtype=object)
 
 
 def _papers(batch: list[PaperRecords], real: dict, forest: _Batch) -> list[Paper]:
@@ -801,31 +820,22 @@ def _papers(batch: list[PaperRecords], real: dict, forest: _Batch) -> list[Paper
     user_keys[in_data] = pc.take(real["key"], node[in_data]).to_numpy(zero_copy_only=False)
     user_keys[~in_data] = [ph_author[k - n].lower() for k in node[~in_data].tolist()]
 
+    columns = {
+        "id": ids,
+        "author": author,
+        "user": user,
+        "time": time,
+        "followers": followers,
+        "text": text,
+        "kind": kind,
+        "placeholder": placeholder,
+        "parent": parent,
+        "resolution": resolution,
+    }
     papers = []
     for p, records in enumerate(batch):
         rows = slice(offsets[p], offsets[p] + counts[p])
         users = slice(user_offsets[p], user_offsets[p] + n_users[p])
-        papers.append(
-            Paper(
-                citation_id=records.citation_id,
-                id=ids[rows],
-                author=author[rows],
-                user=user[rows],
-                time=time[rows],
-                followers=followers[rows],
-                text=text[rows],
-                kind=kind[rows],
-                placeholder=placeholder[rows],
-                parent=parent[rows],
-                resolution=resolution[rows],
-                handles=handles[users],
-                user_keys=user_keys[users],
-                source=records.source,
-                attrs=dict(records.attrs),
-                records=records.records,
-                skipped=Counter(records.skipped) if records.skipped else Counter(),
-                duplicates=records.duplicates,
-                embedded=records.embedded,
-            )
-        )
+        mine = {name: values[rows] for name, values in columns.items()}
+        papers.append(_paper(records, mine, handles[users], user_keys[users]))
     return papers
