@@ -22,9 +22,11 @@ No retweet is dropped.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain as concat
 
 import numpy as np
@@ -742,6 +744,23 @@ def _resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
     return _papers(batch, real, forest)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (if it runs) for the duration.
+
+    The tweet-by-tweet pass allocates many small containers that die young and makes no
+    reference cycles, while the batch keeps hundreds of thousands of lists alive for the
+    collector to walk (about a tenth of the time of a batch where most originals are missing).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _one_by_one(forest: _Batch, rows, hop: dict, hops, g, pos, parent, resolution) -> None:
     """Resolve records ``rows`` by the sequential rules, in resolution order."""
     rows = rows[np.argsort(pos[rows])]
@@ -757,11 +776,12 @@ def _one_by_one(forest: _Batch, rows, hop: dict, hops, g, pos, parent, resolutio
     ):
         forest.codes.setdefault(paper, {})[key] = code
     found = []
-    for i, forest.g, forest.pos, k in zip(
-        rows.tolist(), g[rows].tolist(), pos[rows].tolist(), hops[rows].tolist()
-    ):
-        chain = tuple(handles[first[i] : first[i] + k])
-        found.append(_attach(forest, chain, forest.body(i)))
+    with _collector_paused():
+        for i, forest.g, forest.pos, k in zip(
+            rows.tolist(), g[rows].tolist(), pos[rows].tolist(), hops[rows].tolist()
+        ):
+            chain = tuple(handles[first[i] : first[i] + k])
+            found.append(_attach(forest, chain, forest.body(i)))
     if found:
         parents, resolutions = zip(*found)
         parent[rows] = np.array(parents, dtype=np.int64)
