@@ -775,17 +775,17 @@ def _one_by_one(forest: _Batch, rows, hop: dict, hops, g, pos, parent, resolutio
         hop["code"][in_rows].tolist(),
     ):
         forest.codes.setdefault(paper, {})[key] = code
-    found = []
+    parents, resolutions = [], []
     with _collector_paused():
         for i, forest.g, forest.pos, k in zip(
             rows.tolist(), g[rows].tolist(), pos[rows].tolist(), hops[rows].tolist()
         ):
             chain = tuple(handles[first[i] : first[i] + k])
-            found.append(_attach(forest, chain, forest.body(i)))
-    if found:
-        parents, resolutions = zip(*found)
-        parent[rows] = np.array(parents, dtype=np.int64)
-        resolution[rows] = np.array(resolutions, dtype=object)
+            parent_i, resolution_i = _attach(forest, chain, forest.body(i))
+            parents.append(parent_i)
+            resolutions.append(resolution_i)
+    parent[rows] = np.array(parents, dtype=np.int64)
+    resolution[rows] = np.array(resolutions, dtype=object)
 
 
 def _papers(batch: list[PaperRecords], real: dict, forest: _Batch) -> list[Paper]:
