@@ -18,6 +18,10 @@ Rules, per tweet in time order:
 * anything else is an original: a cascade root.
 
 No retweet is dropped.
+
+:func:`resolve_many` applies the same rules to a batch of papers with array operations (what
+:class:`~cascade.io.Corpus` does); ``docs/design.md`` explains how, and the tests check that both
+give the same papers.
 """
 
 from __future__ import annotations
@@ -168,10 +172,10 @@ def resolve_many(batch: Sequence[PaperRecords]) -> list[Paper]:
     """Resolve many papers at once: the same papers as :func:`resolve` on each, faster.
 
     Papers whose tweets are linked by text alone (Altmetric exports, CSV without parent ids) are
-    resolved together with array operations; only retweets whose parent depends on what was
-    inferred before them (chains with absent hops, unseen originals, an author whose latest
-    tweet has another text) go through the tweet-by-tweet rules. Papers with exact parent ids
-    from the source are resolved one by one.
+    resolved together with array operations; only the tweets whose parent depends on inferred
+    tweets (chains with absent hops, unseen originals) go through the rules one by one. Papers
+    with exact parent ids from the source, and batches of fewer than 1,000 tweets, are resolved
+    paper by paper. See ``docs/design.md``.
 
     Parameters
     ----------
@@ -181,21 +185,27 @@ def resolve_many(batch: Sequence[PaperRecords]) -> list[Paper]:
     -------
     list of Paper
         In the order of ``batch``.
+
+    Examples
+    --------
+    >>> from cascade.io.records import PaperRecords
+    >>> a, b = PaperRecords("p1", "x"), PaperRecords("p2", "x")
+    >>> a.add("1", "@ann", 0, text="A paper"), a.add("2", "@bob", 60, text="RT @ann: A paper")
+    (True, True)
+    >>> b.add("3", "@cy", 0, text="RT @dee: Another")
+    True
+    >>> [(p.citation_id, p.parent.tolist(), p.n_placeholders) for p in resolve_many([a, b])]
+    [('p1', [-1, 0], 0), ('p2', [-1, 0], 1)]
     """
-    out: list[Paper | None] = [None] * len(batch)
-    credited = []
-    for j, records in enumerate(batch):
-        if records.placeholders or records.ref_id.count(None) != len(records.ref_id):
-            out[j] = _resolve_sequential(records)
-        else:
-            credited.append(j)
-    if sum(len(batch[j]) for j in credited) < _SMALL:  # array set-up would cost more
-        credited, sequential = [], credited
-        for j in sequential:
-            out[j] = _resolve_sequential(batch[j])
-    for j, paper in zip(credited, _resolve_credited([batch[j] for j in credited])):
-        out[j] = paper
-    return out  # type: ignore[return-value]
+    by_text = [
+        j
+        for j, r in enumerate(batch)
+        if not r.placeholders and r.ref_id.count(None) == len(r.ref_id)
+    ]
+    if sum(len(batch[j]) for j in by_text) < _SMALL:  # array set-up would cost more
+        by_text = []
+    together = dict(zip(by_text, _resolve_credited([batch[j] for j in by_text])))
+    return [together[j] if j in together else _resolve_sequential(r) for j, r in enumerate(batch)]
 
 
 def _resolve_sequential(records: PaperRecords) -> Paper:

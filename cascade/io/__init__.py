@@ -228,9 +228,10 @@ def _chain(first, rest):
 class Corpus:
     """A lazy, re-iterable collection of papers read from files.
 
-    Iterating reads the files one by one and yields one resolved :class:`Paper` at a time, so a
-    corpus of any size streams in bounded memory. After (or during) an iteration, ``log`` holds
-    what became of every record of every file.
+    Iterating reads the files one by one and yields one resolved :class:`Paper` at a time,
+    resolving papers in batches of about ``BATCH_TWEETS`` tweets
+    (:func:`cascade.resolve.resolve_many`), so a corpus of any size streams in bounded memory.
+    After (or during) an iteration, ``log`` holds what became of every record of every file.
 
     Parameters
     ----------
