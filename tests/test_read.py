@@ -179,3 +179,34 @@ def test_followers_in_bulk_read_like_one_by_one(values):
     np.testing.assert_array_equal(
         parse_followers_many(values), [parse_followers(v) for v in values]
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1", "2", "3", " 4", "", "5 ", "x6", 7]),
+            st.sampled_from(["@ann", "@Bob", "ann", " @cy", "@", "@@d", "@e f", "", None, 3]),
+            st.sampled_from(["2020-01-01 00:00:00", "", None]),
+            st.sampled_from(["RT @a: x", "", None, 5]),
+        ),
+        max_size=8,
+    )
+)
+def test_records_in_bulk_equal_records_one_by_one(rows):
+    """PaperRecords.extend (column by column, with a shortcut when every record is usable)
+    keeps and skips exactly what add does record by record."""
+    from cascade.io.records import PaperRecords, parse_times
+
+    ids, authors, times, texts = (list(c) for c in zip(*rows)) if rows else ([], [], [], [])
+    bulk, single = PaperRecords("p", "x"), PaperRecords("p", "x")
+    bulk.extend(ids, authors, parse_times(times), [1.0] * len(rows), texts)
+    for tid, author, t, text in zip(ids, authors, parse_times(times).tolist(), texts):
+        single.add(tid, author, None if t == np.iinfo(np.int64).min else t, 1.0, text)
+    for name in ("id", "author", "time", "followers", "text", "ref_id", "credited"):
+        assert getattr(bulk, name) == getattr(single, name), name
+    assert (bulk.records, bulk.skipped, bulk.duplicates) == (
+        single.records,
+        single.skipped,
+        single.duplicates,
+    )

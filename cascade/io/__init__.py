@@ -164,9 +164,6 @@ def merge_records(into: PaperRecords, other: PaperRecords) -> int:
     return repeated
 
 
-BATCH_TWEETS = 50_000
-
-
 def _looks_json(data: bytes) -> bool:
     return data.lstrip()[:1] in (b"{", b"[")
 
@@ -223,6 +220,11 @@ def _chain(first, rest):
     del first  # so that a document dies as soon as its reader is done with it
     yield box.pop()
     yield from rest
+
+
+# Tweets resolved together (cascade.resolve.resolve_many) while a Corpus is iterated: larger
+# batches spread the fixed cost of the array operations, smaller ones hold less memory.
+BATCH_TWEETS = 50_000
 
 
 class Corpus:
