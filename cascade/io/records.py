@@ -404,10 +404,11 @@ class PaperRecords:
 def _plain_ids(ids: list[Any]) -> bool:
     """Whether every id is a non-empty string without surrounding white space."""
     try:
-        if all(ids) and "".join(ids).isdigit():  # the usual tweet ids, checked in C
-            return True
-    except TypeError:
+        joined = "".join(ids)
+    except TypeError:  # not all strings
         return False
+    if all(ids) and joined.isdigit():  # the usual tweet ids, checked in C
+        return True
     return all(i and i == i.strip() for i in ids)
 
 
