@@ -491,7 +491,7 @@ class _Batch:
         self.bounds = np.searchsorted(key_gk, np.arange(n_codes + 1)).tolist()  # code's records
         self.bodies, self.body_code = bodies, body_code
         self._rows: dict[int, tuple[list[int], list[int]]] = {}
-        self._bodies: dict[int, str] = {}
+        self._texts: tuple[list[str], list[int]] | None = None
         self.later: dict[int, list[tuple[int, int]]] = {}  # code -> (pos, node) of placeholders
         self.ph: list[tuple] = []  # (g, pos, code, id, author, text, kind, parent, resolution)
         self.ph_fold: list[tuple[str, bool]] = []
@@ -502,10 +502,10 @@ class _Batch:
     fold = _Forest.fold
 
     def body(self, node: int) -> str:
-        text = self._bodies.get(node)
-        if text is None:
-            text = self._bodies[node] = self.bodies[self.body_code[node]].as_py()
-        return text
+        if self._texts is None:  # as Python lists the first time a body is needed
+            self._texts = self.bodies.to_pylist(), self.body_code.tolist()
+        bodies, code = self._texts
+        return bodies[code[node]]
 
     def _before(self, key: str) -> tuple[int, list[int], list[int], int]:
         """Code of ``key``, its records' positions and nodes, and how many precede ``pos``."""
