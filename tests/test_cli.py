@@ -111,3 +111,15 @@ def test_metrics_does_not_load_graph_or_plot_libraries(sample_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(sample_path, tmp_path):
+    """The CLI raises the young-generation GC threshold for speed, and only for the run; the
+    tweet-by-tweet resolution pass pauses the collector and re-enables it."""
+    import gc
+
+    before = gc.get_threshold()
+    assert main(["metrics", str(sample_path), "-o", str(tmp_path / "m.csv"), "--quiet"]) == 0
+    assert main(["metrics", str(tmp_path / "missing.json"), "--strict", "--quiet"]) == 2
+    assert gc.get_threshold() == before
+    assert gc.isenabled()

@@ -254,3 +254,16 @@ def test_text_comparison_codes_do_not_overflow():
     a, b = np.array([59_999, 40_000, 60_000, 60_000]), np.array([60_000, 60_000, 59, 58])
     same = _same_texts(bodies, code, a, b, _Forest().fold)
     assert same.tolist() == [True, False, True, False]
+
+
+def test_batch_resolution_re_enables_the_collector():
+    """The tweet-by-tweet pass (here: a chain whose middle hop is absent, so a placeholder) runs
+    with the cyclic collector paused and turns it back on."""
+    import gc
+
+    from cascade.resolve import _resolve_credited
+
+    r = records(("1", "a", 0, "A paper"), ("2", "c", 2, "RT @b: RT @a: A paper"))
+    (paper,) = _resolve_credited([r])
+    assert paper.n_placeholders == 1 and paper.resolution.tolist()[-1] == "chain"
+    assert gc.isenabled()
