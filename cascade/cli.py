@@ -451,6 +451,65 @@ def _run_rank(args: argparse.Namespace) -> int:
     return finish(corpus, args)
 
 
+# --- cascade predict ---------------------------------------------------------------------------
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> float:
+    """Seconds in a duration such as ``30m``, ``1h``, ``1.5h``, ``1d`` or ``3600`` (seconds)."""
+    value = text.strip().lower()
+    scale = _UNITS.get(value[-1:], None)
+    number = value[:-1] if scale else value
+    try:
+        seconds = float(number) * (scale or 1)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive duration (e.g. 3600, 30m, 1h, 6h, 1d)"
+        )
+    return seconds
+
+
+def _add_predict(sub, common) -> None:
+    p = sub.add_parser(
+        "predict",
+        parents=[common],
+        help="predict each cascade's final size from its first hours (SEISMIC)",
+        description="SEISMIC (Zhao et al., KDD 2015): each cascade's infectiousness with its 90%% "
+        "interval and predicted final number of reshares, at each --at age; one row per cascade "
+        "and age, with the observed final size for evaluation and the reason where there is no "
+        "prediction.",
+    )
+    p.add_argument(
+        "--at", type=duration, action="append", metavar="AGE",
+        help="age of the cascade to predict at: 3600, 30m, 1h, 6h, 1d (repeatable; default 1h)",
+    )  # fmt: skip
+    p.add_argument("--n-star", type=float, default=100.0, help="mean resharer followers (100)")
+    p.add_argument(
+        "--min-size", type=int, default=1, metavar="N",
+        help="only cascades with at least N reshares in the data (default 1)",
+    )  # fmt: skip
+    p.add_argument("--estimator", choices=("seismic", "mle"), default="seismic")
+    _output(p)
+
+
+def _run_predict(args: argparse.Namespace) -> int:
+    from cascade.predict import predict_cascades
+
+    corpus = open_corpus(args)
+    table = predict_cascades(
+        progress(corpus, args),
+        at=args.at or [3600.0],
+        n_star=args.n_star,
+        min_size=args.min_size,
+        estimator=args.estimator,
+    )
+    write_table(table, args.output, args.format)
+    return finish(corpus, args)
+
+
 # In the order --help lists them: the main job first.
 COMMANDS: list[tuple[str, Callable, Callable]] = [
     ("report", _add_report, _run_report),
@@ -459,6 +518,7 @@ COMMANDS: list[tuple[str, Callable, Callable]] = [
     ("graph", _add_graph, _run_graph),
     ("compare", _add_compare, _run_compare),
     ("export", _add_export, _run_export),
+    ("predict", _add_predict, _run_predict),
 ]
 
 

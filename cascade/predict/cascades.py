@@ -1,0 +1,262 @@
+"""SEISMIC predictions for every cascade of a corpus: one row per cascade and observation time.
+
+A cascade is a root tweet and its descendants (the trees of :func:`cascade.metrics.forest`);
+its reshares are the descendants that are real tweets (placeholders, tweets inferred but not in
+the data, have no time and are left out). Times are seconds since the root.
+
+Missing data, decided here:
+
+* a root that is a placeholder, or has no time: no prediction (``reason``);
+* a root whose follower count is unknown: no prediction (its followers are most of the exposure
+  at the start, and guessing them would set ``p`` by the guess);
+* a reshare whose follower count is unknown gets the median of the known reshare counts of its
+  cascade (``followers_imputed`` counts them); with none known: no prediction;
+* a reshare without a time cannot be placed: it counts in ``final_retweets`` only
+  (``undated_retweets``);
+* a reshare dated before its root (clock skew, edited data) counts as made at the root's time;
+* no reshare before ``t``: no prediction at that time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+
+import numpy as np
+import pandas as pd
+
+from cascade.metrics import forest
+from cascade.model import Paper, stack
+from cascade.predict.seismic import (
+    C,
+    MAX_WINDOW,
+    MIN_COUNT,
+    MIN_WINDOW,
+    N_STAR,
+    QUANTILES,
+    S0,
+    THETA,
+    _segment_estimates,
+)
+
+__all__ = ["PREDICT_COLUMNS", "REASONS", "predict_cascades"]
+
+PREDICT_COLUMNS = [
+    "citation_id",
+    "root_id",
+    "at_s",
+    "retweets_observed",
+    "infectiousness",
+    "infectiousness_low",
+    "infectiousness_high",
+    "predicted_retweets",
+    "predicted_low",
+    "predicted_high",
+    "supercritical",
+    "final_retweets",
+    "reshares_in_window",
+    "window_s",
+    "followers_imputed",
+    "undated_retweets",
+    "reason",
+]
+#: Why a row has no prediction.
+REASONS = {
+    "placeholder": "root is a placeholder: its time is unknown",
+    "root_time": "root time unknown",
+    "root_followers": "root follower count unknown",
+    "reshare_followers": "no reshare follower count known",
+    "none_before": "no reshares before t",
+    "no_exposure": "zero followers exposed before t",
+}
+_NAT = np.iinfo(np.int64).min
+
+
+def _batches(papers: Paper | Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    it = iter([papers] if isinstance(papers, Paper) else papers)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _group_median(group: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Median of the known values of each of ``k`` groups (NaN where none is known)."""
+    known = ~np.isnan(values)
+    med = pd.Series(values[known]).groupby(group[known]).median()
+    out = np.full(k, np.nan)
+    out[med.index.to_numpy(dtype=np.int64)] = med.to_numpy()
+    return out
+
+
+def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dict) -> pd.DataFrame:
+    b = stack(papers)
+    parent, time, followers = b["parent"], b["time"], b["followers"]
+    _, root, _ = forest(parent)
+    roots = np.flatnonzero(parent < 0)
+    k = roots.size
+    cascade = np.searchsorted(roots, root)
+    member = (parent >= 0) & ~b["placeholder"]
+    dated = member & (time != _NAT)
+    final = np.bincount(cascade[member], minlength=k)
+    undated = np.bincount(cascade[member & ~dated], minlength=k)
+
+    root_time = time[roots]
+    reason = np.full(k, None, dtype=object)
+    # Later checks win, so the most basic problem is the one reported.
+    median = _group_median(cascade[dated], followers[dated], k)
+    reason[np.isnan(median) & (np.bincount(cascade[dated], minlength=k) > 0)] = REASONS[
+        "reshare_followers"
+    ]
+    reason[np.isnan(followers[roots])] = REASONS["root_followers"]
+    reason[root_time == _NAT] = REASONS["root_time"]
+    reason[b["placeholder"][roots]] = REASONS["placeholder"]
+
+    keep = final >= min_size
+    number = np.cumsum(keep) - 1  # row block of each kept cascade
+    valid = keep & (reason == None)  # noqa: E711 (element-wise)
+    seg = np.cumsum(valid) - 1  # segment of each valid cascade
+
+    # Posts of the valid cascades: root first, then reshares in time order.
+    posts = np.concatenate([roots[valid], np.flatnonzero(dated & valid[cascade])])
+    c_post = cascade[posts]
+    rel = np.maximum((time[posts] - root_time[c_post]).astype(np.float64), 0.0)
+    is_reshare = parent[posts] >= 0
+    order = np.lexsort((rel, is_reshare, seg[c_post]))
+    posts, c_post, rel = posts[order], c_post[order], rel[order]
+    f = followers[posts]
+    missing = np.isnan(f)
+    f = np.where(missing, median[c_post], f)
+    imputed = np.bincount(c_post[missing], minlength=k)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(seg[c_post], minlength=int(valid.sum())))])
+    est = _segment_estimates(rel, f, offsets, at, **options)
+
+    m = at.size
+    n_rows = int(keep.sum()) * m
+    kept = np.flatnonzero(keep)
+    row_cascade = np.repeat(kept, m)
+    citation = np.array([p.citation_id for p in papers], dtype=object)
+    out: dict[str, object] = {
+        "citation_id": citation[b["paper"][roots[row_cascade]]],
+        "root_id": b["id"][roots[row_cascade]],
+        "at_s": np.tile(at, kept.size),
+    }
+    # Observed reshares up to t, wherever the root time is known (also without followers).
+    observed = np.zeros((k, m), dtype=np.int64)
+    rel_all = (time - root_time[cascade]).astype(np.float64)
+    for j, t in enumerate(at):
+        observed[:, j] = np.bincount(cascade[dated & (rel_all <= t)], minlength=k)
+    observed = pd.array(observed[kept].ravel(), dtype="Int64")
+    observed[np.repeat(root_time[kept] == _NAT, m)] = pd.NA
+    out["retweets_observed"] = observed
+
+    rows = (number[np.flatnonzero(valid)][:, None] * m + np.arange(m)).ravel()
+    for name in ("infectiousness", "infectiousness_low", "infectiousness_high",
+                 "predicted_retweets", "predicted_low", "predicted_high"):  # fmt: skip
+        col = np.full(n_rows, np.nan)
+        col[rows] = est[name]
+        out[name] = col
+    supercritical = pd.array(np.zeros(n_rows, dtype=bool), dtype="boolean")
+    out["final_retweets"] = final[row_cascade]
+    in_window = pd.array(np.zeros(n_rows, dtype=np.int64), dtype="Int64")
+    window = np.full(n_rows, np.nan)
+    in_window[rows], window[rows] = est["reshares_in_window"], est["window_s"]
+    out["reshares_in_window"], out["window_s"] = in_window, window
+    out["followers_imputed"] = imputed[row_cascade]
+    out["undated_retweets"] = undated[row_cascade]
+
+    row_reason = reason[row_cascade].copy()
+    per_time = np.full(rows.size, None, dtype=object)
+    per_time[est["exposure"] <= 0] = REASONS["no_exposure"]
+    per_time[est["reshares_before"] == 0] = REASONS["none_before"]
+    row_reason[rows] = per_time
+    predicted = np.zeros(n_rows, dtype=bool)
+    predicted[rows[per_time == None]] = True  # noqa: E711
+    supercritical[rows] = est["supercritical"]
+    supercritical[~predicted] = pd.NA
+    out["supercritical"] = supercritical
+    for name in ("infectiousness", "infectiousness_low", "infectiousness_high",
+                 "predicted_retweets", "predicted_low", "predicted_high"):  # fmt: skip
+        out[name][~predicted] = np.nan
+    in_window[~predicted] = pd.NA
+    window[~predicted] = np.nan
+    out["reason"] = row_reason
+    return pd.DataFrame(out)[PREDICT_COLUMNS]
+
+
+def predict_cascades(
+    papers: Paper | Iterable[Paper],
+    at: float | Sequence[float] = (3600.0, 21600.0),
+    *,
+    n_star: float = N_STAR,
+    min_size: int = 1,
+    estimator: str = "seismic",
+    max_window: float = MAX_WINDOW,
+    min_window: float = MIN_WINDOW,
+    min_count: int = MIN_COUNT,
+    quantiles: Sequence[float] = QUANTILES,
+    theta: float = THETA,
+    s0: float = S0,
+    c: float = C,
+    batch_size: int = 2000,
+) -> pd.DataFrame:
+    """SEISMIC final-size prediction of every cascade, at each observation time.
+
+    Parameters
+    ----------
+    papers : Paper or iterable of Paper
+        For example ``cascade.read("data/")``.
+    at : float or sequence of float
+        Observation times, seconds after each cascade's root.
+    n_star : float
+        Mean follower count of a new resharer (the package's 100).
+    min_size : int
+        Only cascades with at least this many reshares in the data get rows (a selection on
+        the outcome: use it to leave out lone tweets, not to evaluate).
+    estimator : {"seismic", "mle"}
+        The package's windowed estimate, or constant-p maximum likelihood.
+    max_window, min_window, min_count, quantiles, theta, s0, c
+        As in :func:`cascade.predict.predict_final_size`, with the package's defaults.
+    batch_size : int
+        Papers handled together in one vectorised pass.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cascade and time: ``citation_id``, ``root_id``, ``at_s``,
+        ``retweets_observed`` (reshares up to ``t``), ``infectiousness`` with
+        ``infectiousness_low`` / ``infectiousness_high`` (the 90% chi-square interval),
+        ``predicted_retweets`` (NaN where supercritical or not predicted), ``predicted_low`` /
+        ``predicted_high`` (inf where that end is supercritical), ``supercritical`` (NA where
+        not predicted), ``final_retweets`` (the reshares in the data, for evaluation),
+        ``reshares_in_window``, ``window_s``, ``followers_imputed``, ``undated_retweets`` and
+        ``reason`` (None where predicted, else why not; see :data:`REASONS`).
+
+    Examples
+    --------
+    >>> import cascade
+    >>> table = predict_cascades(cascade.read("examples/data"), at=[3600], min_size=5)
+    >>> table[["retweets_observed", "final_retweets"]].iloc[0].tolist()
+    [43, 67]
+    >>> round(float(table.predicted_retweets.iloc[0]), 1)
+    67.3
+    """
+    at = np.atleast_1d(np.asarray(at, dtype=np.float64)).ravel()
+    if at.size == 0 or not np.isfinite(at).all() or (at <= 0).any():
+        raise ValueError("observation times must be positive numbers of seconds")
+    if min_size < 0:
+        raise ValueError("min_size cannot be negative")
+    options = {
+        "n_star": n_star,
+        "estimator": estimator,
+        "max_window": max_window,
+        "min_window": min_window,
+        "min_count": min_count,
+        "quantiles": quantiles,
+        "theta": theta,
+        "s0": s0,
+        "c": c,
+    }
+    tables = [_batch_rows(batch, at, min_size, options) for batch in _batches(papers, batch_size)]
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return _batch_rows([], at, min_size, options)
+    return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
