@@ -193,6 +193,7 @@ def predict_cascades(
     min_window: float = MIN_WINDOW,
     min_count: int = MIN_COUNT,
     quantiles: Sequence[float] = QUANTILES,
+    interval: str = "package",
     theta: float = THETA,
     s0: float = S0,
     c: float = C,
@@ -213,7 +214,7 @@ def predict_cascades(
         the outcome: use it to leave out lone tweets, not to evaluate).
     estimator : {"seismic", "mle"}
         The package's windowed estimate, or constant-p maximum likelihood.
-    max_window, min_window, min_count, quantiles, theta, s0, c
+    max_window, min_window, min_count, quantiles, interval, theta, s0, c
         As in :func:`cascade.predict.predict_final_size`, with the package's defaults.
     batch_size : int
         Papers handled together in one vectorised pass.
@@ -251,6 +252,7 @@ def predict_cascades(
         "min_window": min_window,
         "min_count": min_count,
         "quantiles": quantiles,
+        "interval": interval,
         "theta": theta,
         "s0": s0,
         "c": c,
