@@ -21,7 +21,7 @@ from cascade.predict import (
     predict_cascades,
     predict_final_size,
 )
-from cascade.predict.seismic import C, S0, THETA, _segment_estimates
+from cascade.predict.seismic import S0, THETA, C, _segment_estimates
 from cascade.predict.simulate import simulate_cascades
 
 TOY_T = [0, 600, 1200, 1800, 2700, 3600]
@@ -302,7 +302,7 @@ def test_predict_cascades_on_the_sample(sample_path):
     # Independently: (cascade, t) pairs whose first reshare comes at or after t.
     paper, seconds = papers[0], papers[0].time.astype(np.int64)
     none_before = 0
-    for root in np.flatnonzero((paper.parent < 0)):
+    for root in np.flatnonzero(paper.parent < 0):
         kids = _descendant(paper.parent, root)
         if kids.any():
             first = seconds[kids].min() - seconds[root]

@@ -28,7 +28,6 @@ import pandas as pd
 from cascade.metrics import forest
 from cascade.model import Paper, stack
 from cascade.predict.seismic import (
-    C,
     MAX_WINDOW,
     MIN_COUNT,
     MIN_WINDOW,
@@ -36,6 +35,7 @@ from cascade.predict.seismic import (
     QUANTILES,
     S0,
     THETA,
+    C,
     _segment_estimates,
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cascade.predict.seismic import C, S0, THETA
+from cascade.predict.seismic import S0, THETA, C
 
 __all__ = ["sample_delays", "simulate_cascades"]
 
