@@ -28,6 +28,7 @@ _API = {
     "cascade_metrics": "cascade.metrics",
     "paper_metrics": "cascade.metrics",
     "structural_virality": "cascade.metrics",
+    "predict_cascades": "cascade.predict",
     "to_networkx": "cascade.graph",
     "tweet_graph": "cascade.graph",
     "user_graph": "cascade.graph",
@@ -49,6 +50,7 @@ __all__ = [
     "expected_influence",
     "paper_metrics",
     "pdi_metrics",
+    "predict_cascades",
     "rank_users",
     "read",
     "sampled_metrics",
@@ -64,6 +66,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from cascade.io import Corpus, InputError, read
     from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
     from cascade.model import Paper
+    from cascade.predict import predict_cascades
     from cascade.rank import automated_suspects, rank_users
     from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics
     from cascade.render.html import to_html

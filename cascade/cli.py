@@ -492,6 +492,10 @@ def _add_predict(sub, common) -> None:
         help="only cascades with at least N reshares in the data (default 1)",
     )  # fmt: skip
     p.add_argument("--estimator", choices=("seismic", "mle"), default="seismic")
+    p.add_argument(
+        "--per", choices=("cascade", "paper"), default="cascade",
+        help="one row per cascade and age (default), or papers ranked by predicted size per age",
+    )  # fmt: skip
     _output(p)
 
 
@@ -506,6 +510,13 @@ def _run_predict(args: argparse.Namespace) -> int:
         min_size=args.min_size,
         estimator=args.estimator,
     )
+    if args.per == "paper" and len(table):
+        import pandas as pd
+
+        from cascade.compare import rank_by_predicted
+
+        ranked = [rank_by_predicted(table, at).assign(at_s=at) for at in dict.fromkeys(table.at_s)]
+        table = pd.concat(ranked, ignore_index=True)
     write_table(table, args.output, args.format)
     return finish(corpus, args)
 

@@ -27,6 +27,7 @@ from scipy import stats
 
 from cascade.io.records import InputError
 from cascade.metrics import PAPER_COLUMNS
+from cascade.predict.cascades import rank_by_predicted  # papers ranked at the same age
 
 __all__ = [
     "METRICS",
@@ -35,6 +36,7 @@ __all__ = [
     "distributions",
     "group_summary",
     "group_tests",
+    "rank_by_predicted",
     "read_groups",
     "size_bins",
     "size_matched",

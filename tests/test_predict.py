@@ -390,3 +390,22 @@ def test_cli_predict_never_crashes_on_real_sources(name, extra, tmp_path):
     assert len(table) > 0
     # Every row is predicted or says why not.
     assert (table.predicted_retweets.notna() | table.reason.notna()).all()
+
+
+def test_rank_by_predicted_sums_cascades_at_one_age(sample_path, tmp_path):
+    from cascade.compare import rank_by_predicted
+
+    table = predict_cascades(cascade.read(sample_path), at=[3600, 21600])
+    ranked = rank_by_predicted(table, 21600)
+    rows = table[table.at_s == 21600]
+    assert ranked.cascades.tolist() == [len(rows)]
+    # Unpredicted cascades count with what they have by then (0 here: no reshare before t).
+    assert ranked.predicted_retweets[0] == pytest.approx(rows.predicted_retweets.sum())
+    assert ranked.retweets_observed[0] == rows.retweets_observed.sum()
+    assert ranked.final_retweets[0] == rows.final_retweets.sum() == 188
+    with pytest.raises(ValueError, match="no predictions at 60"):
+        rank_by_predicted(table, 60)
+    out = tmp_path / "r.csv"
+    args = ["predict", str(sample_path), "--at", "1h", "--at", "6h", "--per", "paper"]
+    assert main([*args, "--format", "csv", "-o", str(out), "-q"]) == 0
+    assert pd.read_csv(out).at_s.tolist() == [3600, 21600]

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from cascade.predict.cascades import PREDICT_COLUMNS, REASONS, predict_cascades
+from cascade.predict.cascades import PREDICT_COLUMNS, REASONS, predict_cascades, rank_by_predicted
 from cascade.predict.seismic import (
     ESTIMATORS,
     infectiousness,
@@ -16,6 +16,7 @@ from cascade.predict.seismic import (
     memory_ccdf,
     memory_pdf,
     predict_final_size,
+    predict_many,
 )
 
 __all__ = [
@@ -28,4 +29,6 @@ __all__ = [
     "memory_pdf",
     "predict_cascades",
     "predict_final_size",
+    "predict_many",
+    "rank_by_predicted",
 ]

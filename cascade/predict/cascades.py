@@ -39,7 +39,7 @@ from cascade.predict.seismic import (
     _segment_estimates,
 )
 
-__all__ = ["PREDICT_COLUMNS", "REASONS", "predict_cascades"]
+__all__ = ["PREDICT_COLUMNS", "REASONS", "predict_cascades", "rank_by_predicted"]
 
 PREDICT_COLUMNS = [
     "citation_id",
@@ -234,11 +234,10 @@ def predict_cascades(
     Examples
     --------
     >>> import cascade
-    >>> table = predict_cascades(cascade.read("examples/data"), at=[3600], min_size=5)
-    >>> table[["retweets_observed", "final_retweets"]].iloc[0].tolist()
-    [43, 67]
-    >>> round(float(table.predicted_retweets.iloc[0]), 1)
-    67.3
+    >>> table = predict_cascades(cascade.read("examples/data"), at=[3600], min_size=20)
+    >>> columns = ["retweets_observed", "predicted_retweets", "final_retweets"]
+    >>> table[columns].round(1).to_numpy().tolist()
+    [[7, 15.6, 66], [9, 14.4, 26]]
     """
     at = np.atleast_1d(np.asarray(at, dtype=np.float64)).ravel()
     if at.size == 0 or not np.isfinite(at).all() or (at <= 0).any():
@@ -262,3 +261,54 @@ def predict_cascades(
     if not tables:
         return _batch_rows([], at, min_size, options)
     return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+
+
+def rank_by_predicted(predictions: pd.DataFrame, at: float) -> pd.DataFrame:
+    """Papers ranked by their predicted number of reshares, from their cascades at one age.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        The table of :func:`cascade.predict_cascades` (one row per cascade and age).
+    at : float
+        The age in seconds (one of the table's ``at_s``): papers are compared at the same age.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per paper, best first: ``rank``, ``citation_id``, ``cascades``, ``predicted``
+        (cascades with a finite prediction), ``supercritical`` (cascades with no finite prediction),
+        ``retweets_observed`` (by that age), ``predicted_retweets`` (sum over cascades of the
+        prediction, or of the reshares observed by then where there is no finite one) and
+        ``final_retweets`` (in the data, for evaluation).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"citation_id": ["a", "a", "b"], "at_s": 3600.0,
+    ...     "retweets_observed": [1, 2, 5], "predicted_retweets": [3.0, None, 4.0],
+    ...     "supercritical": [False, None, False], "final_retweets": [4, 2, 6]})
+    >>> rank_by_predicted(t, 3600)[["citation_id", "predicted_retweets"]].values.tolist()
+    [['a', 5.0], ['b', 4.0]]
+    """
+    rows = predictions[predictions["at_s"] == at]
+    if rows.empty:
+        ages = sorted(set(predictions["at_s"].tolist()))
+        raise ValueError(f"no predictions at {at} s; the table has ages {ages}")
+    observed = rows["retweets_observed"].fillna(0).to_numpy(dtype=np.float64)
+    predicted = rows["predicted_retweets"].to_numpy(dtype=np.float64)
+    table = pd.DataFrame(
+        {
+            "citation_id": rows["citation_id"].to_numpy(),
+            "cascades": 1,
+            "predicted": ~np.isnan(predicted),
+            "supercritical": rows["supercritical"].fillna(False).to_numpy(dtype=bool),
+            "retweets_observed": observed,
+            "predicted_retweets": np.where(np.isnan(predicted), observed, predicted),
+            "final_retweets": rows["final_retweets"].to_numpy(),
+        }
+    )
+    out = table.groupby("citation_id", sort=True).sum().reset_index()
+    out["retweets_observed"] = out["retweets_observed"].astype(np.int64)
+    out = out.sort_values("predicted_retweets", ascending=False, kind="stable")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)

@@ -40,6 +40,7 @@ __all__ = [
     "memory_ccdf",
     "memory_pdf",
     "predict_final_size",
+    "predict_many",
 ]
 
 #: The R package's defaults, measured on Twitter.
@@ -151,10 +152,8 @@ def kernel_integral(
     # Power piece over [lo, hi] clipped to [s0, inf): c s0^(1+theta) u^-(1+theta) (a + b u).
     vl, vh = np.maximum(lo, s0), np.maximum(hi, s0)
     scale = c * s0 ** (1.0 + theta)
-    power = scale * (
-        -a / theta * (vh**-theta - vl**-theta)
-        + b / (1.0 - theta) * (vh ** (1.0 - theta) - vl ** (1.0 - theta))
-    )
+    ph, pl = vh**-theta, vl**-theta  # u^(1-theta) = u * u^-theta: two powers, not four
+    power = scale * (-a / theta * (ph - pl) + b / (1.0 - theta) * (vh * ph - vl * pl))
     return const + power
 
 
@@ -214,7 +213,14 @@ def _segment_estimates(
     n_before = total(before.astype(np.int64))
     retweets = total((upto & reshare).astype(np.int64))
     reshares_before = total((before & reshare).astype(np.int64))
-    rest = total(np.where(upto, f * memory_ccdf(big_t - t, **kernel), 0.0))
+    # The kernel's powers only where they count: posts up to t.
+    sel = np.flatnonzero(upto)
+    sel_pair, sel_t, sel_f, sel_big_t = entry_pair[sel], t[sel], f[sel], big_t[sel]
+
+    def by_pair(values: np.ndarray) -> np.ndarray:
+        return np.bincount(sel_pair, weights=values, minlength=n_pairs)
+
+    rest = by_pair(sel_f * memory_ccdf(sel_big_t - sel_t, **kernel))
 
     if estimator == "seismic":
         window = np.clip(at_pair / 2.0, min_window, max_window)
@@ -229,13 +235,14 @@ def _segment_estimates(
         numerator = total(weight)
         squares = total(weight * weight)
         k = total(counted.astype(np.int64))
-        exposure = total(np.where(before, f * kernel_integral(big_t, t, w, **kernel), 0.0))
+        # Posts at exactly t give 0: the sum over posts up to t is the sum over posts before t.
+        exposure = by_pair(sel_f * kernel_integral(sel_big_t, sel_t, w[sel], **kernel))
     else:
         window = at_pair.astype(np.float64)
         numerator = retweets.astype(np.float64)
         squares = numerator
         k = retweets
-        exposure = total(np.where(before, f * (1.0 - memory_ccdf(big_t - t, **kernel)), 0.0))
+        exposure = by_pair(sel_f * (1.0 - memory_ccdf(sel_big_t - sel_t, **kernel)))
 
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(numerator > 0, numerator / exposure, 0.0)
@@ -445,3 +452,71 @@ predict_final_size.__doc__ = (
     10.121
     """
 )
+
+
+def predict_many(
+    times: np.ndarray,
+    followers: np.ndarray,
+    offsets: np.ndarray,
+    at: np.ndarray | float,
+    *,
+    n_star: float = N_STAR,
+    estimator: str = "seismic",
+    max_window: float = MAX_WINDOW,
+    min_window: float = MIN_WINDOW,
+    min_count: int = MIN_COUNT,
+    quantiles: Sequence[float] = QUANTILES,
+    interval: str = "package",
+    theta: float = THETA,
+    s0: float = S0,
+    c: float = C,
+) -> pd.DataFrame:
+    """:func:`predict_final_size` for many cascades at once, from concatenated arrays.
+
+    Parameters
+    ----------
+    times, followers : ndarray
+        The cascades one after another; cascade ``k`` is ``offsets[k]:offsets[k + 1]``, its
+        original first at time 0 and its reshares in time order (not checked: this is the fast
+        path; :func:`predict_final_size` checks one cascade).
+    offsets : ndarray of int
+        Start of each cascade, then the total length.
+    at : float or array_like
+        Observation times, seconds since each original.
+    n_star, estimator, max_window, min_window, min_count, quantiles, interval, theta, s0, c
+        As in :func:`predict_final_size`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cascade and time (cascade-major): ``cascade`` (its number) and the columns of
+        :func:`predict_final_size`.
+
+    Examples
+    --------
+    >>> t = [0, 600, 1200, 1800, 2700, 3600, 0, 60]
+    >>> n = [5000, 800, 50, 300, 20, 10, 100, 10]
+    >>> table = predict_many(np.array(t, float), np.array(n, float), np.array([0, 6, 8]), 3600)
+    >>> table.predicted_retweets.round(3).tolist()
+    [12.037, 1.069]
+    """
+    at = np.atleast_1d(np.asarray(at, dtype=np.float64)).ravel()
+    out = _segment_estimates(
+        np.asarray(times, dtype=np.float64),
+        np.asarray(followers, dtype=np.float64),
+        np.asarray(offsets, dtype=np.int64),
+        at,
+        n_star=n_star,
+        estimator=estimator,
+        max_window=max_window,
+        min_window=min_window,
+        min_count=min_count,
+        quantiles=quantiles,
+        interval=interval,
+        theta=theta,
+        s0=s0,
+        c=c,
+    )
+    out.pop("reshares_before")
+    out.pop("exposure")
+    return pd.DataFrame({"cascade": np.repeat(np.arange(len(offsets) - 1), at.size)} | out)
