@@ -409,3 +409,35 @@ def test_rank_by_predicted_sums_cascades_at_one_age(sample_path, tmp_path):
     args = ["predict", str(sample_path), "--at", "1h", "--at", "6h", "--per", "paper"]
     assert main([*args, "--format", "csv", "-o", str(out), "-q"]) == 0
     assert pd.read_csv(out).at_s.tolist() == [3600, 21600]
+
+
+def test_growth_section(tmp_path):
+    from conftest import FIXTURES
+
+    from cascade.render.growth import growth_data, growth_section
+    from cascade.render.plots import save
+
+    papers = list(cascade.read(FIXTURES / "altmetric_api_357137.json"))
+    predictions, ages = growth_data(papers)
+    # Two batches give the same section as one.
+    section = growth_section(
+        [predictions, predictions.iloc[:0]],
+        [ages, {}],
+        titles={papers[0].citation_id: "<b>Title</b> & co"},
+    )
+    table = section.table
+    assert table.at_s.tolist() == [3600.0, 21600.0, 86400.0]
+    for row in table.itertuples():
+        rows = predictions[predictions.at_s == row.at_s]
+        assert row.observed == rows.retweets_observed.sum()
+        assert row.observed == np.sum(ages[row.citation_id] <= row.at_s)
+        assert row.final == rows.final_retweets.sum()
+        assert row.predicted_low <= row.predicted <= row.predicted_high
+    assert "&lt;b&gt;Title&lt;/b&gt; &amp; co" in section.html and "<b>" not in section.html
+    assert "http" not in section.html
+    assert len([a for a in section.figure.axes if a.get_visible()]) == 1
+    png, svg = save(section.figure, tmp_path / "growth")
+    assert (
+        png.stat().st_size > 0
+        and svg.read_bytes() == save(section.figure, tmp_path / "g2")[1].read_bytes()
+    )
