@@ -142,17 +142,32 @@ def kernel_integral(
     at, times, window = np.broadcast_arrays(
         *(np.asarray(x, dtype=np.float64) for x in (at, times, window))
     )
-    hi = np.maximum(at - times, 0.0)
-    lo = np.minimum(np.maximum(at - window - times, 0.0), hi)
-    a = 1.0 - (at - times) / window
+    return _integral_by_age(at - times, window, theta=theta, s0=s0, c=c)
+
+
+def _integral_by_age(
+    age: np.ndarray,
+    window: np.ndarray,
+    *,
+    theta: float,
+    s0: float,
+    c: float,
+    power_hi: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`kernel_integral` from the post's age ``at - t_i``; ``power_hi`` may bring
+    ``max(age, s0) ** -theta`` when the caller has it (the survival needs it too)."""
+    hi = np.maximum(age, 0.0)
+    lo = np.minimum(np.maximum(age - window, 0.0), hi)
     b = 1.0 / window
+    a = 1.0 - age * b
     # Constant piece over [lo, hi] clipped to [0, s0].
     ul, uh = np.minimum(lo, s0), np.minimum(hi, s0)
     const = c * (a * (uh - ul) + 0.5 * b * (uh * uh - ul * ul))
     # Power piece over [lo, hi] clipped to [s0, inf): c s0^(1+theta) u^-(1+theta) (a + b u).
     vl, vh = np.maximum(lo, s0), np.maximum(hi, s0)
     scale = c * s0 ** (1.0 + theta)
-    ph, pl = vh**-theta, vl**-theta  # u^(1-theta) = u * u^-theta: two powers, not four
+    ph = vh**-theta if power_hi is None else power_hi
+    pl = vl**-theta  # u^(1-theta) = u * u^-theta: two powers, not four
     power = scale * (-a / theta * (ph - pl) + b / (1.0 - theta) * (vh * ph - vl * pl))
     return const + power
 
@@ -220,7 +235,11 @@ def _segment_estimates(
     def by_pair(values: np.ndarray) -> np.ndarray:
         return np.bincount(sel_pair, weights=values, minlength=n_pairs)
 
-    rest = by_pair(sel_f * memory_ccdf(sel_big_t - sel_t, **kernel))
+    # The survival's power serves the kernel integral too (the dearest operation here).
+    age = sel_big_t - sel_t
+    power_hi = np.maximum(age, s0) ** -theta
+    survival = np.where(age <= s0, 1.0 - c * age, c * s0 ** (1.0 + theta) / theta * power_hi)
+    rest = by_pair(sel_f * survival)
 
     if estimator == "seismic":
         window = np.clip(at_pair / 2.0, min_window, max_window)
@@ -236,13 +255,14 @@ def _segment_estimates(
         squares = total(weight * weight)
         k = total(counted.astype(np.int64))
         # Posts at exactly t give 0: the sum over posts up to t is the sum over posts before t.
-        exposure = by_pair(sel_f * kernel_integral(sel_big_t, sel_t, w[sel], **kernel))
+        integral = _integral_by_age(age, w[sel], power_hi=power_hi, **kernel)
+        exposure = by_pair(sel_f * integral)
     else:
         window = at_pair.astype(np.float64)
         numerator = retweets.astype(np.float64)
         squares = numerator
         k = retweets
-        exposure = by_pair(sel_f * (1.0 - memory_ccdf(sel_big_t - sel_t, **kernel)))
+        exposure = by_pair(sel_f * (1.0 - survival))
 
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(numerator > 0, numerator / exposure, 0.0)
