@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import quad
 
 import cascade
@@ -20,6 +22,7 @@ from cascade.predict import (
     memory_pdf,
     predict_cascades,
     predict_final_size,
+    predict_many,
 )
 from cascade.predict.seismic import S0, THETA, C, _segment_estimates
 from cascade.predict.simulate import simulate_cascades
@@ -210,6 +213,30 @@ def test_vectorised_equals_the_package_steps_on_real_cascades(sample_path):
         np.testing.assert_allclose(got, ref[ok], rtol=1e-9)
         checked += int(ok.sum())
     assert checked == 31
+
+
+_CASCADE = st.lists(
+    st.tuples(st.integers(0, 20_000), st.integers(1, 5000)), min_size=1, max_size=25
+).map(lambda posts: (np.array([0] + sorted(t for t, _ in posts), float),
+                     np.array([3000] + [n for _, n in posts], float)))  # fmt: skip
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(st.lists(_CASCADE, min_size=1, max_size=4), st.sampled_from([[600], [1800, 3600, 20000]]))
+def test_many_cascades_at_once_equal_the_package_steps(cascades, at):
+    times = np.concatenate([t for t, _ in cascades])
+    followers = np.concatenate([n for _, n in cascades])
+    offsets = np.concatenate([[0], np.cumsum([len(t) for t, _ in cascades])])
+    table = predict_many(times, followers, offsets, at)
+    for k, (t, n) in enumerate(cascades):
+        rows = table[table.cascade == k]
+        ref = _package_reference(t, n, at)
+        some = np.array([np.any(t[1:] < a) for a in at])  # else: no reshare before t
+        got = rows[["infectiousness", "infectiousness_low", "infectiousness_high",
+                    "predicted_retweets"]].to_numpy()  # fmt: skip
+        got = np.column_stack([got[:, :3], np.where(rows.supercritical, np.inf, got[:, 3])])
+        np.testing.assert_allclose(got[some], ref[some], rtol=1e-9, atol=1e-15)
+        assert (rows.retweets_observed.to_numpy() == [np.sum(t[1:] <= a) for a in at]).all()
 
 
 def _descendant(parent: np.ndarray, root: int) -> np.ndarray:
