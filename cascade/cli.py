@@ -457,7 +457,23 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def duration(text: str) -> float:
-    """Seconds in a duration such as ``30m``, ``1h``, ``1.5h``, ``1d`` or ``3600`` (seconds)."""
+    """Seconds in a duration such as ``30m``, ``1h``, ``1.5h``, ``1d`` or ``3600`` (seconds).
+
+    Parameters
+    ----------
+    text : str
+        A positive number with an optional unit ``s``, ``m``, ``h`` or ``d``.
+
+    Returns
+    -------
+    float
+        Seconds; an ``argparse.ArgumentTypeError`` (a clear usage error) otherwise.
+
+    Examples
+    --------
+    >>> duration("30m"), duration("6h"), duration("1d"), duration("3600")
+    (1800.0, 21600.0, 86400.0, 3600.0)
+    """
     value = text.strip().lower()
     scale = _UNITS.get(value[-1:], None)
     number = value[:-1] if scale else value
