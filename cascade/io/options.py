@@ -88,8 +88,6 @@ def legacy_options(options: ReadOptions | None, legacy: dict[str, Any], caller: 
 
     Examples
     --------
-    >>> legacy_options(None, {"paper_id": "p"}, "f").paper_id  # doctest: +SKIP (warns)
-    'p'
     >>> legacy_options(None, {}, "f").strict
     False
     """
