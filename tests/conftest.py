@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "data" / "attention-is-not-explanation.json"
 FIXTURES = ROOT / "tests" / "fixtures"
-SHARED = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"  # the real sample folders (a copy of ../shared/data)
 
 
 @pytest.fixture
