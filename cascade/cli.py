@@ -583,15 +583,17 @@ def _add_predict(sub, common) -> None:
         "--per", choices=("cascade", "paper"), default="cascade",
         help="one row per cascade and age (default), or papers ranked by predicted size per age",
     )  # fmt: skip
+    _parallel_options(p)
     _output(p)
 
 
 def _run_predict(args: argparse.Namespace) -> int:
     from cascade.predict import predict_cascades
 
-    corpus = open_corpus(args)
+    papers, log = all_papers(args)  # read on --workers processes; predicting is one pass
+    require_papers(log, args.inputs)
     table = predict_cascades(
-        progress(corpus, args),
+        papers,
         at=args.at or [3600.0],
         n_star=args.n_star,
         min_size=args.min_size,
@@ -604,8 +606,8 @@ def _run_predict(args: argparse.Namespace) -> int:
 
         ranked = [rank_by_predicted(table, at).assign(at_s=at) for at in dict.fromkeys(table.at_s)]
         table = pd.concat(ranked, ignore_index=True)
-    write_table(table, args.output, args.format)
-    return finish(corpus, args)
+    write_table(table, args.output, args.format, formula_guard=not args.no_formula_guard)
+    return finish(SimpleNamespace(log=log), args)
 
 
 # In the order --help lists them: the main job first.

@@ -14,8 +14,9 @@ from scipy.integrate import quad
 
 import cascade
 from cascade.cli import duration, main
-from cascade.metrics import cascade_metrics
+from cascade.metrics import cascade_metrics, forest
 from cascade.predict import (
+    REASONS,
     infectiousness,
     kernel_integral,
     memory_ccdf,
@@ -396,27 +397,34 @@ def test_cli_predict(sample_path, tmp_path, capsys):
     assert "min_size" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(
-    "name, extra",
-    [
-        ("altmetric_api_357137.json", []),
-        ("twitter_v1_search_head.json", ["--paper-id", "from-text"]),
-        ("twitter_v2_flat_head.jsonl", ["--paper-id", "from-text"]),
-        ("crossref_events_179_head.json", []),
-        ("backtype_page1.json", []),
-        ("weibo_sample.txt", []),
-    ],
-)
-def test_cli_predict_never_crashes_on_real_sources(name, extra, tmp_path):
-    from conftest import FIXTURES
+def _folders():
+    from conftest import DATA
 
+    return sorted(p for p in DATA.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", _folders(), ids=lambda p: p.name)
+def test_cli_predict_never_crashes_on_real_sources(folder, tmp_path):
+    paper_id = "from-text" if folder.name.startswith("twitter-") else None
+    extra = ["--paper-id", paper_id] if paper_id else []
     out = tmp_path / "p.csv"
-    args = ["predict", str(FIXTURES / name), *extra, "--at", "1h", "--at", "1d"]
+    args = ["predict", str(folder), *extra, "--at", "1h", "--at", "1d", "--workers", "1"]
     assert main([*args, "--format", "csv", "-o", str(out), "-q"]) == 0
-    table = pd.read_csv(out)
-    assert len(table) > 0
-    # Every row is predicted or says why not.
-    assert (table.predicted_retweets.notna() | table.reason.notna()).all()
+    table = pd.read_csv(out, dtype={"root_id": str})
+    # One row per cascade with a reshare in the data, per age ...
+    papers = list(cascade.read(folder, paper_id=paper_id))
+    grown = 0
+    for p in papers:
+        real_child = (p.parent >= 0) & ~p.placeholder
+        _, root, _ = forest(p.parent)
+        grown += np.unique(root[real_child]).size
+    assert len(table) == 2 * grown > 0
+    # ... predicted, supercritical (no finite size), or saying why not.
+    predicted, reason = table.predicted_retweets.notna(), table.reason.notna()
+    supercritical = table.supercritical.astype(str).str.lower().eq("true")
+    assert (predicted | reason | supercritical).all()
+    assert not (predicted & reason).any() and not (supercritical & reason).any()
+    assert table.reason.dropna().isin(REASONS.values()).all()
 
 
 def test_rank_by_predicted_sums_cascades_at_one_age(sample_path, tmp_path):

@@ -301,7 +301,7 @@ def rank_by_predicted(predictions: pd.DataFrame, at: float) -> pd.DataFrame:
             "citation_id": rows["citation_id"].to_numpy(),
             "cascades": 1,
             "predicted": ~np.isnan(predicted),
-            "supercritical": rows["supercritical"].fillna(False).to_numpy(dtype=bool),
+            "supercritical": rows["supercritical"].astype("boolean").fillna(False).to_numpy(dtype=bool),
             "retweets_observed": observed,
             "predicted_retweets": np.where(np.isnan(predicted), observed, predicted),
             "final_retweets": rows["final_retweets"].to_numpy(),

@@ -125,7 +125,7 @@ def growth_table(predictions: pd.DataFrame) -> pd.DataFrame:
         value = predictions[column].to_numpy(float)
         frame[name] = np.where(np.isnan(value), observed, value)
     # A supercritical cascade has no point prediction: it counts with what it has by then.
-    frame["supercritical"] = predictions["supercritical"].fillna(False).to_numpy(bool)
+    frame["supercritical"] = predictions["supercritical"].astype("boolean").fillna(False).to_numpy(bool)
     frame["final"] = predictions["final_retweets"].to_numpy(float)
     out = frame.groupby(["citation_id", "at_s"], sort=True).sum().reset_index()
     out["supercritical"] = out["supercritical"].astype(np.int64)
