@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from cascade.metrics import forest
 from cascade.model import Paper, stack
 from cascade.predict import predict_cascades
+from cascade.predict.cascades import _flag
 from cascade.render.plots import DPI, FIGSIZE, _styled
 
 __all__ = ["AGES", "GrowthSection", "growth_data", "growth_section", "growth_table"]
@@ -125,7 +126,7 @@ def growth_table(predictions: pd.DataFrame) -> pd.DataFrame:
         value = predictions[column].to_numpy(float)
         frame[name] = np.where(np.isnan(value), observed, value)
     # A supercritical cascade has no point prediction: it counts with what it has by then.
-    frame["supercritical"] = predictions["supercritical"].astype("boolean").fillna(False).to_numpy(bool)
+    frame["supercritical"] = _flag(predictions["supercritical"])
     frame["final"] = predictions["final_retweets"].to_numpy(float)
     out = frame.groupby(["citation_id", "at_s"], sort=True).sum().reset_index()
     out["supercritical"] = out["supercritical"].astype(np.int64)
