@@ -141,7 +141,8 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     }
     # Observed reshares up to t, wherever the root time is known (also without followers).
     observed = np.zeros((k, m), dtype=np.int64)
-    rel_all = (time - root_time[cascade]).astype(np.float64)
+    origin = root_time[cascade]
+    rel_all = np.where(origin == _NAT, np.inf, (time - np.where(origin == _NAT, 0, origin)))
     for j, t in enumerate(at):
         observed[:, j] = np.bincount(cascade[dated & (rel_all <= t)], minlength=k)
     observed = pd.array(observed[kept].ravel(), dtype="Int64")
