@@ -16,14 +16,22 @@ estimator) and of constant-p MLE, and of the naive prediction "no more reshares"
 context. APE = ``|predicted - final| / final`` over cascades with ``final >= 1``. A last group
 pools the real cascades with at least 10 reshares.
 
+With ``--package-tweet tweet.rda`` (the ``data/tweet.rda`` of the R package ``seismic``, GPL: not
+bundled; e.g. from the ``cran/seismic`` repository) it also predicts the package's own example,
+a real Twitter cascade of 15,562 retweets (tweet 127001313513967616), and checks the prediction
+against a step-by-step re-computation of the package's formulas.
+
 Usage::
 
     python benchmarks/validate_predict.py [DATA_DIR] [--simulated 2000] [--seed 0]
+                                          [--package-tweet tweet.rda]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import struct
 import sys
 from pathlib import Path
 
@@ -116,16 +124,75 @@ def real(data: Path, big: int = 10) -> list[dict]:
     return rows
 
 
+def read_package_tweet(path: str) -> tuple[np.ndarray, np.ndarray]:
+    """Times and follower counts of the R package's example cascade, from its ``tweet.rda``.
+
+    A minimal reader of R's XDR serialization for this one file: a data frame whose first two
+    columns are numeric vectors of one length (INTSXP = 13 or REALSXP = 14, big-endian).
+    """
+    raw = gzip.open(path).read()
+    if not raw.startswith(b"RDX2\nX\n"):
+        raise ValueError(f"{path}: not an XDR .rda file")
+
+    def vector(at: int) -> tuple[np.ndarray, int] | None:
+        if at + 8 > len(raw):
+            return None
+        kind = struct.unpack(">i", raw[at : at + 4])[0] & 0xFF
+        n = struct.unpack(">i", raw[at + 4 : at + 8])[0]
+        size = {13: 4, 14: 8}.get(kind)
+        if size is None or n <= 1 or at + 8 + n * size > len(raw):
+            return None
+        values = np.frombuffer(raw, dtype=">i4" if size == 4 else ">f8", count=n, offset=at + 8)
+        return values.astype(np.float64), at + 8 + n * size
+
+    for at in range(len(raw) - 8):
+        first = vector(at)
+        if first is None:
+            continue
+        second = vector(first[1])
+        if second is not None and len(second[0]) == len(first[0]):
+            return first[0], second[0]
+    raise ValueError(f"{path}: no two numeric columns of one length")
+
+
+def package_tweet(path: str) -> pd.DataFrame:
+    from cascade.predict import predict_final_size
+
+    times, followers = read_package_tweet(path)
+    final = times.size - 1
+    rows = []
+    for estimator in ("seismic", "mle"):
+        t = predict_final_size(times, followers, AGES, estimator=estimator)
+        for r in t.itertuples():
+            rows.append(
+                {
+                    "estimator": estimator,
+                    "age": f"{r.at_s / 3600:g} h",
+                    "observed": r.retweets_observed,
+                    "predicted": round(r.predicted_retweets, 1),
+                    "band": f"[{r.predicted_low:.0f}, {r.predicted_high:.0f}]",
+                    "final": final,
+                    "APE %": round(100 * abs(r.predicted_retweets - final) / final, 1),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default=str(DATA))
     parser.add_argument("--simulated", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--package-tweet", metavar="tweet.rda", help="the R package's example")
     args = parser.parse_args(argv)
     table = pd.DataFrame(simulated(args.simulated, args.seed) + real(Path(args.data)))
     pct = [c for c in table.columns if c.startswith("MdAPE")]
     table[pct] = (100 * table[pct]).round(1)
     print(table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False))
+    if args.package_tweet:
+        tweet = package_tweet(args.package_tweet)
+        print()
+        print(tweet.to_markdown(index=False) if _has_tabulate() else tweet.to_string(index=False))
     return 0
 
 
