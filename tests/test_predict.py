@@ -476,3 +476,8 @@ def test_growth_section(tmp_path):
         png.stat().st_size > 0
         and svg.read_bytes() == save(section.figure, tmp_path / "g2")[1].read_bytes()
     )
+
+
+def test_top_level_api():
+    assert cascade.predict_cascades is predict_cascades
+    assert "predict_cascades" in cascade.__all__ and "predict_cascades" in dir(cascade)
