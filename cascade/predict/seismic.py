@@ -374,7 +374,7 @@ def infectiousness(
 
 
 infectiousness.__doc__ = (
-    infectiousness.__doc__
+    infectiousness.__doc__.rstrip()
     + _KERNEL_DOC
     + """
 
