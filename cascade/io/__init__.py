@@ -274,6 +274,7 @@ class Corpus:
         paper_id: str | None = None,
         strict: bool = False,
     ) -> None:
+        ReadOptions(input_format=input_format)  # an unknown format fails here, not per file
         self.paths = expand(inputs)
         self.input_format, self.paper_id, self.strict = input_format, paper_id, strict
         self.log = ReadLog()
