@@ -159,13 +159,13 @@ def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial) -> np.nda
 def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cascade and paper tables for a batch of papers."""
     b = stack(papers)
-    depth, root, size = forest(b["parent"])
-    roots = np.flatnonzero(b["parent"] < 0)
+    depth, root, size = forest(b.parent)
+    roots = np.flatnonzero(b.parent < 0)
     k = roots.size
     cascade = np.searchsorted(roots, root)  # cascade number of every tweet
     n = np.bincount(cascade, minlength=k)
 
-    nonroot = b["parent"] >= 0
+    nonroot = b.parent >= 0
     s = size[nonroot].astype(np.float64)
     wiener = np.bincount(cascade[nonroot], weights=s * (n[cascade[nonroot]] - s), minlength=k)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -177,7 +177,7 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     breadth = np.zeros(k, dtype=np.int64)
     np.maximum.at(breadth, keys // (int(depth.max(initial=0)) + 1), counts)
 
-    time = b["time"]
+    time = b.time
     dated = np.flatnonzero(time != NAT)
     by_time = dated[np.lexsort((time[dated], cascade[dated]))]
     dated_cascade = cascade[by_time]
@@ -190,13 +190,13 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     duration = np.where(has_time, end - start, np.nan)
     to_half = np.where(has_time, half - start, np.nan)
 
-    pairs = distinct(cascade.astype(np.int64) * b["n_users"] + b["user"])
-    pair_cascade, pair_user = pairs // b["n_users"], pairs % b["n_users"]
-    followers = latest_per_group(b["followers"], b["time"], b["user"], b["n_users"])
+    pairs = distinct(cascade.astype(np.int64) * b.n_users + b.user)
+    pair_cascade, pair_user = pairs // b.n_users, pairs % b.n_users
+    followers = latest_per_group(b.followers, b.time, b.user, b.n_users)
     users = np.bincount(pair_cascade, minlength=k)
     reach = sum_known(pair_cascade, followers[pair_user], k)
 
-    paper_of_cascade = b["paper"][roots]
+    paper_of_cascade = b.paper[roots]
     ids = np.concatenate([p.id for p in papers])
     citation = np.array([p.citation_id for p in papers], dtype=object)
     cascades = pd.DataFrame(
@@ -224,20 +224,20 @@ def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
 
 def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFrame:
     k = len(papers)
-    real = ~b["placeholder"]
+    real = ~b.placeholder
     # Tweets of each kind per paper, from one pass over the kinds (string comparisons are slow).
-    code, kinds = pd.factorize(b["kind"][real])
-    by_kind = np.bincount(b["paper"][real] * len(kinds) + code, minlength=k * len(kinds))
+    code, kinds = pd.factorize(b.kind[real])
+    by_kind = np.bincount(b.paper[real] * len(kinds) + code, minlength=k * len(kinds))
     by_kind = dict(zip(kinds, by_kind.reshape(k, len(kinds)).T))
     none = np.zeros(k, dtype=np.int64)
-    tweets = np.bincount(b["paper"][real], minlength=k)
+    tweets = np.bincount(b.paper[real], minlength=k)
     retweets = by_kind.get("retweet", none)
-    user_paper = b["user_paper"]
-    time = b["time"]
+    user_paper = b.user_paper
+    time = b.time
     dated = real & (time != NAT)
     first = np.full(k, np.iinfo(np.int64).max)
-    np.minimum.at(first, b["paper"][dated], time[dated])
-    last = _group_max(b["paper"][dated], time[dated], k, NAT)
+    np.minimum.at(first, b.paper[dated], time[dated])
+    last = _group_max(b.paper[dated], time[dated], k, NAT)
     seen = first != np.iinfo(np.int64).max
     first = np.where(seen, first, NAT)
 
@@ -269,7 +269,7 @@ def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFra
             "duration_days": np.where(seen, (last - first) / 86400.0, np.nan),
             "retweet_share": share,
             "reach": sum_known(user_paper, followers, k),
-            "placeholders": np.bincount(b["paper"][~real], minlength=k),
+            "placeholders": np.bincount(b.paper[~real], minlength=k),
             "duplicates": np.array([p.duplicates for p in papers], dtype=np.int64),
             "skipped": np.array([sum(p.skipped.values()) for p in papers], dtype=np.int64),
         }
