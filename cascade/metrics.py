@@ -29,8 +29,10 @@ __all__ = [
     "cascade_metrics",
     "forest",
     "iter_metrics",
+    "metric_tables",
     "paper_metrics",
     "structural_virality",
+    "tree_shapes",
 ]
 
 CASCADE_COLUMNS = [
@@ -150,6 +152,50 @@ def structural_virality(parent: np.ndarray) -> float:
     return float(2.0 * np.sum(s * (n - s)) / (n * (n - 1.0)))
 
 
+def tree_shapes(
+    parent: np.ndarray, depth: np.ndarray, size: np.ndarray, tree: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Size, depth, maximum breadth and structural virality of each of ``k`` trees of a forest.
+
+    The one place these shapes are computed, for credited cascades and sampled reconstructions.
+
+    Parameters
+    ----------
+    parent, depth, size : ndarray of int
+        The forest and its :func:`forest` depths and subtree sizes.
+    tree : ndarray of int
+        Tree number (in ``[0, k)``) of every vertex.
+    k : int
+        Number of trees.
+
+    Returns
+    -------
+    size, depth, max_breadth : ndarray of int64
+    structural_virality : ndarray of float64
+        ``2 W / (n (n - 1))``, ``W = sum s_v (n - s_v)`` over non-roots; NaN for one vertex.
+
+    Examples
+    --------
+    >>> parent = np.array([-1, 0, 0, 1, 1, 3, -1])
+    >>> depth, root, size = forest(parent)
+    >>> n, d, b, v = tree_shapes(parent, depth, size, np.array([0] * 6 + [1]), 2)
+    >>> n.tolist(), d.tolist(), b.tolist(), v.round(4).tolist()
+    ([6, 1], [3, 0], [2, 0], [2.0667, nan])
+    """
+    n = np.bincount(tree, minlength=k)
+    nonroot = parent >= 0
+    s = size[nonroot].astype(np.float64)
+    wiener = np.bincount(tree[nonroot], weights=s * (n[tree[nonroot]] - s), minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        virality = np.where(n > 1, 2.0 * wiener / (n * (n - 1.0)), np.nan)
+    max_depth = _group_max(tree, depth, k, 0)
+    levels = int(depth.max(initial=0)) + 1
+    keys, counts = np.unique(tree[nonroot] * levels + depth[nonroot], return_counts=True)
+    breadth = np.zeros(k, dtype=np.int64)
+    np.maximum.at(breadth, keys // levels, counts)
+    return n, max_depth, breadth, virality
+
+
 def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial) -> np.ndarray:
     out = np.full(k, initial, dtype=values.dtype)
     np.maximum.at(out, index, values)
@@ -163,19 +209,8 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     roots = np.flatnonzero(b.parent < 0)
     k = roots.size
     cascade = np.searchsorted(roots, root)  # cascade number of every tweet
-    n = np.bincount(cascade, minlength=k)
 
-    nonroot = b.parent >= 0
-    s = size[nonroot].astype(np.float64)
-    wiener = np.bincount(cascade[nonroot], weights=s * (n[cascade[nonroot]] - s), minlength=k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        virality = np.where(n > 1, 2.0 * wiener / (n * (n - 1.0)), np.nan)
-
-    max_depth = _group_max(cascade, depth, k, 0)
-    level_key = cascade[nonroot] * (int(depth.max(initial=0)) + 1) + depth[nonroot]
-    keys, counts = np.unique(level_key, return_counts=True)
-    breadth = np.zeros(k, dtype=np.int64)
-    np.maximum.at(breadth, keys // (int(depth.max(initial=0)) + 1), counts)
+    n, max_depth, breadth, virality = tree_shapes(b.parent, depth, size, cascade, k)
 
     time = b.time
     dated = np.flatnonzero(time != NAT)
@@ -293,6 +328,28 @@ def iter_metrics(
     """
     for batch in _batches(papers, batch_size):
         yield _tables(batch)
+
+
+def metric_tables(
+    papers: Paper | Iterable[Paper], *, batch_size: int = 2000
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both tables in one pass over the papers: ``(cascades, papers)``.
+
+    :func:`cascade_metrics` and :func:`paper_metrics` each give one of them; a corpus read from
+    files is read and resolved once here instead of twice.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> cascades, papers = cascade.metric_tables(cascade.read("examples/data"))
+    >>> len(cascades), papers["cascades"].tolist()
+    (70, [70])
+    """
+    tables = list(iter_metrics(papers, batch_size=batch_size))
+    return (
+        _stack([c for c, _ in tables], CASCADE_COLUMNS),
+        _stack([p for _, p in tables], PAPER_COLUMNS),
+    )
 
 
 def cascade_metrics(papers: Paper | Iterable[Paper], *, batch_size: int = 2000) -> pd.DataFrame:
