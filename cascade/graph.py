@@ -139,10 +139,7 @@ def user_graph(
     if unknown:
         raise ValueError(f"unknown edge kinds {sorted(unknown)}; choose from {EDGE_KINDS}")
     b = stack(papers)
-    # Merge each paper's user codes by lower-case handle.
-    uid, keys = pd.factorize(b.user_keys)
-    keys = np.asarray(keys, dtype=object)
-    handles = b.handles[np.unique(uid, return_index=True)[1]]
+    uid, keys, handles = b.merged_users()
 
     src_parts, dst_parts, kind_parts = [], [], []
     child = np.flatnonzero(b.parent >= 0)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     import igraph as ig
-    import pandas as pd
 
 __all__ = ["COLUMNS", "NAT", "Batch", "Paper", "distinct", "latest_per_group", "stack", "sum_known"]
 
@@ -146,8 +146,6 @@ class Paper:
         Columns: ``id``, ``author``, ``time`` (UTC), ``followers``, ``text``, ``kind``,
         ``placeholder``, ``parent_id`` (None for roots), ``resolution``.
         """
-        import pandas as pd
-
         parent_id = np.where(self.parent >= 0, self.id[np.maximum(self.parent, 0)], None)
         return pd.DataFrame(
             {
@@ -197,6 +195,20 @@ class Batch:
     handles: np.ndarray  # per user code
     user_paper: np.ndarray  # paper number of every user code
     n_users: int
+
+    def merged_users(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Users merged across papers by lower-case handle, the one rule for it.
+
+        Returns
+        -------
+        uid : ndarray of int64
+            Merged user of every user code, numbered in order of first appearance.
+        keys, handles : ndarray of str (object)
+            Lower-case handle and display form (the first seen) of every merged user.
+        """
+        uid, keys = pd.factorize(self.user_keys)
+        handles = self.handles[np.unique(uid, return_index=True)[1]]
+        return uid, np.asarray(keys, dtype=object), handles
 
 
 def stack(papers: list[Paper]) -> Batch:

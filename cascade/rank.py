@@ -102,9 +102,7 @@ class Units(Batch):
 def _units(papers: list[Paper], per_paper: bool) -> Units:
     """Stack the papers and number the ranked units: users per paper, or users merged by key."""
     b = stack(papers)
-    uid, keys = pd.factorize(b.user_keys)
-    keys = np.asarray(keys, dtype=object)
-    first_handle = b.handles[np.unique(uid, return_index=True)[1]]
+    uid, keys, first_handle = b.merged_users()
     batch = {f.name: getattr(b, f.name) for f in fields(Batch)}
     if per_paper:  # stack() numbers users per paper already
         return Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=b.user,
