@@ -37,6 +37,19 @@ def chain_path() -> Path:
     return FIXTURES / "chain_tree.json"
 
 
+def benchmark_module(name: str):
+    """A script of ``benchmarks/`` imported by path (the folder is no package, and nothing is
+    added to ``sys.path``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        f"benchmarks_{name}", ROOT / "benchmarks" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def write_paper(path: Path, tweets: dict, citation_id: str = "p") -> Path:
     """Write a details-page file from ``{id: (author, followers, datetime, text)}``."""
     doc = {

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import benchmark_module
 
 from cascade.io import ReadOptions
 from cascade.io.records import InputError
@@ -20,13 +20,10 @@ SAMPLE = ROOT / "examples" / "data" / "attention-is-not-explanation.json"
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """30 synthetic papers, one file each, plus the real sample."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate import generate_corpus
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
     out = tmp_path_factory.mktemp("corpus")
-    generate_corpus(out, papers=30, seed=3, mean_tweets=40.0, n_users=3000)
+    benchmark_module("generate").generate_corpus(
+        out, papers=30, seed=3, mean_tweets=40.0, n_users=3000
+    )
     shutil.copy(SAMPLE, out / "zz_sample.json")
     return out
 
@@ -96,7 +93,8 @@ def test_unreadable_file_is_logged_or_raised(corpus, tmp_path):
 
 
 def test_dask_local_cluster_matches_serial(corpus):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test extra: never skipped
+
     serial = measure(corpus, workers=1)
     with distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
