@@ -41,13 +41,15 @@ def benchmark_module(name: str):
     """A script of ``benchmarks/`` imported by path (the folder is no package, and nothing is
     added to ``sys.path``)."""
     import importlib.util
+    import sys
 
-    spec = importlib.util.spec_from_file_location(
-        f"benchmarks_{name}", ROOT / "benchmarks" / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    key = f"benchmarks_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[key]
 
 
 def write_paper(path: Path, tweets: dict, citation_id: str = "p") -> Path:
