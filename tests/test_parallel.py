@@ -104,3 +104,24 @@ def test_dask_local_cluster_matches_serial(corpus):
         on_address = measure(corpus, dask=cluster.scheduler_address)
     _same(serial, on_client)
     _same(serial, on_address)
+
+
+def test_a_paper_split_over_files_of_two_chunks_is_read_whole(tmp_path):
+    import json
+
+    doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    tweets = list(doc["twitter"].items())
+    for k in range(6):  # paper "x" in the first and the last file, others between
+        cid = "x" if k in (0, 5) else f"p{k}"
+        part = dict(tweets[k * 40 : (k + 1) * 40])
+        (tmp_path / f"f{k}.json").write_text(json.dumps({**doc, "citation_id": cid,
+                                                        "twitter": part}))  # fmt: skip
+    serial = measure(tmp_path, workers=1)
+    parallel = measure(tmp_path, workers=2)
+    assert sorted(parallel.papers["citation_id"]) == ["p1", "p2", "p3", "p4", "x"]
+    key = ["citation_id", "tweets", "cascades"]
+    assert (
+        parallel.papers[key].sort_values("citation_id").values.tolist()
+        == serial.papers[key].sort_values("citation_id").values.tolist()
+    )
+    assert int(parallel.papers.set_index("citation_id").loc["x", "tweets"]) == 80
