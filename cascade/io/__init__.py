@@ -353,10 +353,10 @@ def _place(
         entry = log.file(path)
         entry.records += n
         entry.used += n
-    for (_, entry), n in zip(pending, unplaced):
+    for (records, entry), n in zip(pending, unplaced):
         entry.used -= n
         if n:
-            entry.skipped[NO_PAPER] += n
+            entry.skipped[records.attrs.get("unplaced_reason", NO_PAPER)] += n
 
 
 def read(

@@ -492,12 +492,21 @@ def place_by_parents(
     if not children:
         return extra, [len(r) - r.embedded for r in pending]
     for paper in papers:
-        stack = [t for t in (*paper._index, *paper.placeholders) if t in children]
+        # From the paper's own posts only: a placeholder declared as the parent of one of them
+        # (a tweet replied to) is no evidence that its other children belong to the paper.
+        stack = [t for t in paper._index if t in children]
+        visited: set[str] = set()
         while stack:
-            for child in children.get(stack.pop(), ()):
-                if child in paper._index or (child in paper.placeholders and child not in where):
+            tid = stack.pop()
+            if tid in visited:
+                continue
+            visited.add(tid)
+            for child in children.get(tid, ()):
+                if child in visited:
                     continue
-                if child in where:
+                if child in paper._index:
+                    pass
+                elif child in where:
                     src, at = where[child]
                     j = at if at >= 0 else -at - 1
                     paper.add(
@@ -511,7 +520,7 @@ def place_by_parents(
                             extra[src.source.split("; ")[0]] += 1
                         else:
                             copies[k][j] += 1
-                else:
+                elif child not in paper.placeholders:
                     paper.placeholders[child] = declared[child].placeholders[child]
                 stack.append(child)
     unplaced = []

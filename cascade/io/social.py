@@ -167,6 +167,8 @@ class Posts:
         """Send every post to its papers; return the papers (and the unplaced records)."""
         router, handles, alias = self.router, self.handles, self.alias
         times = _times(self.time)
+        if any(self.undated):
+            self._drop_undated_repeats()
         for i, post_id in enumerate(self.id):
             reason = self.gone[i]
             if reason is not None:
@@ -175,10 +177,11 @@ class Posts:
                 continue
             ref = self.ref_id[i]
             ref = alias.get(ref, ref) if ref is not None else None
+            keys = self.keys[i] or (self._parent_keys(ref) if router.fixed is None else ())
             if router.fixed is not None:
                 targets = router.route(())
-            elif self.keys[i]:
-                targets = router.route(self.keys[i])
+            elif keys:
+                targets = router.route(keys)
             elif ref is not None:
                 targets = [router.unplaced]  # waits for its parent's papers
             else:
@@ -213,6 +216,33 @@ class Posts:
             if undated:
                 out.attrs["undated_reposts"] = undated
         return router.results()
+
+    def _parent_keys(self, ref: str | None) -> list[str]:
+        """The links of the nearest ancestor in the file that has any (its papers)."""
+        seen = 0
+        while ref is not None and seen < 1000:
+            at = self._live(ref)
+            if at is None:
+                return []
+            if self.keys[at]:
+                return self.keys[at]
+            ref = self.ref_id[at]
+            ref = self.alias.get(ref, ref) if ref is not None else None
+            seen += 1
+        return []
+
+    def _drop_undated_repeats(self) -> None:
+        """An undated repost (``getRepostedBy``) of a post its author's dated repost is
+        already in the file for adds nothing."""
+        handles = self.handles
+        dated = {
+            (handles.get(a, a).lower(), s)
+            for a, s, u, g in zip(self.author, self.subject, self.undated, self.gone)
+            if s is not None and not u and g is None
+        }
+        for i, (a, s, u) in enumerate(zip(self.author, self.subject, self.undated)):
+            if u and self.gone[i] is None and (handles.get(a, a).lower(), s) in dated:
+                self.gone[i] = "undated repeat of a repost in the data"
 
     def _chain(self, ref: str | None) -> list[str]:
         """The declared placeholders a parent id leads through, up to a post in the data."""
