@@ -49,8 +49,8 @@ _NOT_POST = "not a post or repost"
 
 
 def _is_event(doc: Any) -> bool:
-    return isinstance(doc, dict) and "did" in doc and doc.get("kind") in _KINDS and (
-        "time_us" in doc
+    return (
+        isinstance(doc, dict) and "did" in doc and doc.get("kind") in _KINDS and ("time_us" in doc)
     )
 
 

@@ -202,6 +202,3 @@ def _add(
     )  # fmt: skip
     if quoted is not None and depth < _MAX_DEPTH:
         _add(posts, quoted, accounts, replied, embedded=True, depth=depth + 1)
-
-
-
