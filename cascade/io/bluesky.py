@@ -31,12 +31,13 @@ external embeds; a post without any takes its parent's papers), or the file's st
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from cascade.io import minet
 from cascade.io.records import PaperRecords, parse_followers
-from cascade.io.social import Posts, at_uri_author, is_at_uri
+from cascade.io.social import Posts, at_uri_author, collector_paused, is_at_uri
 
 __all__ = ["from_documents", "sniff"]
 
@@ -87,23 +88,36 @@ def from_documents(
     docs: Iterator[tuple[int, Any]], path: str, *, paper_id: str | None = None
 ) -> Iterator[PaperRecords]:
     """Records from already-parsed ``(line, document)`` pairs of one file."""
-    posts = Posts(path, paper_id, "bluesky")
-    skip = posts.router.skip
+    with collector_paused():
+        papers = _gather(docs, Posts(path, paper_id, "bluesky"))
+    yield from papers
+
+
+def _gather(docs: Iterator[tuple[int, Any]], posts: Posts) -> list[PaperRecords]:
+    other = Counter()  # events that are no post or repost, counted at the end
     for _, doc in docs:
         if doc.__class__ is dict and "time_us" in doc:
             kind = doc.get("kind")
             if kind == "commit":
-                _commit(posts, doc)
+                c = doc.get("commit")
+                collection = c.get("collection") if c.__class__ is dict else None
+                if collection == POST or collection == REPOST:
+                    _commit(posts, doc, c, collection)
+                else:
+                    other[_NOT_POST if c.__class__ is dict else "commit is not an object"] += 1
             elif kind == "identity":
                 _identity(posts, doc)
+                other["identity event"] += 1
             else:
-                skip(f"{str(kind)[:20]} event")
+                other[f"{str(kind)[:20]} event"] += 1
         elif isinstance(doc, list):
             for item in doc:
                 _one(posts, item)
         else:
             _one(posts, doc)
-    yield from posts.route()
+    for reason, n in sorted(other.items()):
+        posts.router.skip(reason, n)
+    return posts.route()
 
 
 def _one(posts: Posts, doc: Any) -> None:
@@ -126,20 +140,11 @@ def _identity(posts: Posts, ev: dict) -> None:
     did, handle = identity.get("did") or ev.get("did"), identity.get("handle")
     if isinstance(did, str) and isinstance(handle, str) and handle and handle != "handle.invalid":
         posts.handles[did] = handle
-    posts.router.skip("identity event")
 
 
-def _commit(posts: Posts, ev: dict) -> None:
-    c = ev.get("commit")
-    if c.__class__ is not dict:
-        posts.router.skip("commit is not an object")
-        return
-    collection = c.get("collection")
-    if collection != POST and collection != REPOST:
-        posts.router.skip(_NOT_POST)
-        return
+def _commit(posts: Posts, ev: dict, c: dict, collection: str) -> None:
     did, rkey, op = ev.get("did"), c.get("rkey"), c.get("operation")
-    if not isinstance(did, str) or not isinstance(rkey, str) or not did or not rkey:
+    if did.__class__ is not str or rkey.__class__ is not str or not did or not rkey:
         posts.router.skip("no tweet id")
         return
     uri = f"at://{did}/{collection}/{rkey}"

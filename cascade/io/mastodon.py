@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from cascade.io.records import PaperRecords, parse_followers
-from cascade.io.social import Posts
+from cascade.io.social import Posts, collector_paused
 
 __all__ = ["from_documents", "html_text", "sniff"]
 
@@ -112,7 +112,12 @@ def from_documents(
     docs: Iterator[tuple[int, Any]], path: str, *, paper_id: str | None = None
 ) -> Iterator[PaperRecords]:
     """Records from already-parsed ``(line, document)`` pairs of one file."""
-    posts = Posts(path, paper_id, "mastodon")
+    with collector_paused():
+        papers = _gather(docs, Posts(path, paper_id, "mastodon"))
+    yield from papers
+
+
+def _gather(docs: Iterator[tuple[int, Any]], posts: Posts) -> list[PaperRecords]:
     accounts: dict[str, str] = {}  # account id -> acct
     replied: dict[str, str] = {}  # local status id -> the account id it replies to
     for _, doc in docs:
@@ -126,7 +131,7 @@ def from_documents(
         ref = _LOCAL + local
         if ref not in posts.alias:
             posts.declare(ref, accounts.get(account, "(unknown)"))
-    yield from posts.route()
+    return posts.route()
 
 
 def _id(value: Any) -> str | None:

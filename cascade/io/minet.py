@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.records import InputError, PaperRecords
-from cascade.io.social import Posts, at_uri_author, is_at_uri
+from cascade.io.social import Posts, at_uri_author, collector_paused, is_at_uri
 from cascade.io.sources import read_bytes
 
 __all__ = ["add_post", "is_post", "read", "sniff_text"]
@@ -150,7 +150,11 @@ def read(
     missing = [c for c in _REQUIRED if c not in header]
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(missing)}", line=1)
-    posts = Posts(path, paper_id, "bluesky")
+    with collector_paused():
+        return iter(_gather(path, reader, header, Posts(path, paper_id, "bluesky")))
+
+
+def _gather(path: str, reader: Any, header: list[str], posts: Posts) -> list[PaperRecords]:
     while True:
         try:
             row = next(reader)
@@ -161,4 +165,4 @@ def read(
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         add_post(posts, dict(zip(header, row)))
-    return iter(posts.route())
+    return posts.route()

@@ -472,20 +472,25 @@ def place_by_parents(
     >>> a.id
     ['1', '2']
     """
-    where: dict[str, tuple[PaperRecords, int]] = {}  # id -> a row holding it, a record first
+    where: dict[str, tuple[PaperRecords, int]] = {}  # child id -> a row of it, a record first
     declared: dict[str, PaperRecords] = {}  # placeholder id -> who declared it
     children: dict[str, list[str]] = {}
     for r in (*papers, *pending):
-        for tid, at in r._index.items():
-            if tid not in where or (at >= 0 and where[tid][1] < 0):
-                where[tid] = (r, at)
+        index = r._index
         for tid, ref in zip(r.id, r.ref_id):
-            if ref is not None:
+            if ref is None:
+                continue
+            at = index[tid]
+            if tid not in where:
                 children.setdefault(ref, []).append(tid)
+                where[tid] = (r, at)
+            elif at >= 0 and where[tid][1] < 0:
+                where[tid] = (r, at)
         for tid, (_, _, _, parent) in r.placeholders.items():
-            declared.setdefault(tid, r)
-            if parent is not None:
-                children.setdefault(str(parent), []).append(tid)
+            if tid not in declared:
+                declared[tid] = r
+                if parent is not None:
+                    children.setdefault(str(parent), []).append(tid)
     waiting = {id(r): i for i, r in enumerate(pending)}
     copies = [Counter() for _ in pending]  # row -> papers it went into
     extra: Counter = Counter()
@@ -494,7 +499,7 @@ def place_by_parents(
     for paper in papers:
         # From the paper's own posts only: a placeholder declared as the parent of one of them
         # (a tweet replied to) is no evidence that its other children belong to the paper.
-        stack = [t for t in paper._index if t in children]
+        stack = sorted(children.keys() & paper._index.keys(), reverse=True)  # a set: sorted
         visited: set[str] = set()
         while stack:
             tid = stack.pop()

@@ -10,8 +10,11 @@ A post with an exact parent but no link of its own waits in the router's unplace
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -19,7 +22,7 @@ import numpy as np
 from cascade.io.records import NO_PAPER, PaperRecords, parse_time, parse_times
 from cascade.io.twitter_v1 import Router, not_a_reply, paper_keys
 
-__all__ = ["Posts", "at_uri_author", "is_at_uri"]
+__all__ = ["Posts", "at_uri_author", "collector_paused", "is_at_uri"]
 
 _NAT = np.iinfo(np.int64).min
 
@@ -51,6 +54,23 @@ def at_uri_author(uri: str) -> str:
     return uri[5:].split("/", 1)[0]
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (if it runs) while a file's posts are gathered.
+
+    Gathering allocates a few containers per event that die young and makes no reference
+    cycles, while the rows kept alive would make every collection walk them all (half the
+    time of a Jetstream read). The collector runs again before the records are yielded.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _times(values: list[Any]) -> list[int]:
     """Epoch seconds of ISO strings (in one numpy pass) and of epoch numbers; NaT if unreadable."""
     strings = [i for i, v in enumerate(values) if v.__class__ is str]
@@ -67,8 +87,15 @@ def _times(values: list[Any]) -> list[int]:
     return out
 
 
+# Fields of a collected row.
+_ID, _AUTHOR, _TIME, _UNDATED, _FOLLOWERS, _TEXT, _REF, _KIND, _SUBJECT, _KEYS, _EMBEDDED = range(
+    11
+)
+_NO_KEYS: list[str] = []
+
+
 class Posts:
-    """One file's posts, kept as columns until :meth:`route` sends them to their papers.
+    """One file's posts, kept as rows until :meth:`route` sends them to their papers.
 
     Parameters
     ----------
@@ -79,25 +106,26 @@ class Posts:
         file's stem).
     platform : str
         Recorded in each paper's ``attrs["platform"]``.
+
+    Examples
+    --------
+    >>> posts = Posts("f.jsonl", "from-text", "bluesky")
+    >>> posts.add("at://did:a/app.bsky.feed.post/1", "did:a", "2024-01-01T00:00:00Z",
+    ...           "see doi:10.1234/x")
+    >>> posts.add("at://did:b/app.bsky.feed.repost/2", "did:b", "2024-01-01T00:01:00Z",
+    ...           ref_id="at://did:a/app.bsky.feed.post/1", ref_kind="retweet")
+    >>> posts.handles["did:a"] = "ann.bsky.social"
+    >>> [(p.citation_id, p.author, p.ref_id) for p in posts.route()]
+    [('10.1234/x', ['ann.bsky.social', 'did:b'], [None, 'at://did:a/app.bsky.feed.post/1'])]
     """
 
     def __init__(self, path: str, paper_id: str | None, platform: str) -> None:
         self.router = Router(path, paper_id)
         self.platform = platform
-        self.id: list[str] = []
-        self.author: list[str] = []  # a DID until an identity event names it
-        self.time: list[Any] = []  # raw: ISO strings, epoch numbers or None
-        self.undated: list[bool] = []  # the source gives no time (kept, time NaT)
-        self.followers: list[float] = []
-        self.text: list[str] = []
-        self.ref_id: list[str | None] = []
-        self.ref_kind: list[str | None] = []
-        self.subject: list[str | None] = []  # a repost's post, whose text it shows
-        self.keys: list[list[str]] = []
-        self.embedded: list[bool] = []
+        self.rows: list[tuple] = []  # (id, author, time, undated, followers, text, ref, ...)
         self.gone: list[str | None] = []  # why a row no longer counts (deleted, replaced)
         self.where: dict[str, int] = {}  # id -> its current row
-        self.handles: dict[str, str] = {}  # DID -> handle
+        self.handles: dict[str, str] = {}  # DID -> handle (an author is a DID until named)
         self.alias: dict[str, str] = {}  # parent id as referred to -> post id (Mastodon ids)
         self.declared: dict[str, tuple[str, str, str, str | None]] = {}  # placeholders
 
@@ -117,38 +145,40 @@ class Posts:
         replace: bool = False,
         undated: bool = False,
     ) -> None:
-        """Collect one post (or repost); ``replace`` makes it supersede an earlier one."""
-        text = text if isinstance(text, str) else ""
+        """Collect one post or repost (``time``: ISO string or epoch seconds, raw).
+
+        ``subject`` is a repost's post (whose text it shows); ``undated`` keeps a record whose
+        time the source does not give; ``replace`` makes it supersede an earlier one (an update);
+        ``embedded`` marks a copy carried inside another record (not a record itself).
+        """
+        if text.__class__ is not str:
+            text = ""
         at = self.where.get(post_id)
         gone = None
         if at is not None:
             if embedded:
                 return  # a copy carried inside another record adds nothing
-            if self.embedded[at]:
+            if self.rows[at][_EMBEDDED]:
                 self.gone[at] = "embedded copy"  # the record itself is better data
             elif replace:
                 self.gone[at] = "replaced by a later update"
             else:
                 gone = "duplicate id"
         if gone is None:
-            self.where[post_id] = len(self.id)
-        self.id.append(post_id)
-        self.author.append(author if isinstance(author, str) else "")
-        self.time.append(time)
-        self.undated.append(undated)
-        self.followers.append(followers)
-        self.text.append(text)
-        self.ref_id.append(ref_id)
-        self.ref_kind.append(ref_kind or (None if ref_id else not_a_reply(text)))
-        self.subject.append(subject)
-        self.keys.append(paper_keys(text, links) if text or links else [])
-        self.embedded.append(embedded)
+            self.where[post_id] = len(self.rows)
+        if ref_kind is None and ref_id is None and "@" in text:
+            ref_kind = not_a_reply(text)
+        keys = paper_keys(text, links) if links or "10." in text or "://" in text else _NO_KEYS
+        self.rows.append((
+            post_id, author if author.__class__ is str else "", time, undated, followers, text,
+            ref_id, ref_kind, subject, keys, embedded,
+        ))  # fmt: skip
         self.gone.append(gone)
 
     def delete(self, post_id: str) -> str:
         """Apply a delete; return the skip reason to count the delete event under."""
         at = self.where.get(post_id)
-        if at is None or self.gone[at] is not None or self.embedded[at]:
+        if at is None or self.gone[at] is not None or self.rows[at][_EMBEDDED]:
             return "delete of a record not in the data"
         self.gone[at] = "deleted by a later delete event"
         return "delete (applied)"
@@ -157,7 +187,8 @@ class Posts:
         self, post_id: str, author: str, text: str = "", kind: str = "original", parent=None
     ) -> None:
         """A post known to exist (its author from its AT URI) that the data may lack."""
-        self.declared.setdefault(post_id, (author, text, kind, parent))
+        if post_id not in self.declared:
+            self.declared[post_id] = (author, text, kind, parent)
 
     def _live(self, post_id: str | None) -> int | None:
         at = self.where.get(post_id) if post_id is not None else None
@@ -165,51 +196,61 @@ class Posts:
 
     def route(self) -> list[PaperRecords]:
         """Send every post to its papers; return the papers (and the unplaced records)."""
-        router, handles, alias = self.router, self.handles, self.alias
-        times = _times(self.time)
-        if any(self.undated):
+        router, handles, alias, rows, gone = (
+            self.router,
+            self.handles,
+            self.alias,
+            self.rows,
+            self.gone,
+        )
+        times = _times([r[_TIME] for r in rows])
+        if any(r[_UNDATED] for r in rows):
             self._drop_undated_repeats()
-        for i, post_id in enumerate(self.id):
-            reason = self.gone[i]
+        fixed = router.fixed is not None
+        skipped: Counter = Counter()
+        above: dict[str | None, tuple] = {}  # parent id -> (links, text shown, placeholders)
+        for i, r in enumerate(rows):
+            reason = gone[i]
+            embedded = r[_EMBEDDED]
             if reason is not None:
-                if not self.embedded[i] and reason != "embedded copy":
-                    router.skip(reason)
+                if not embedded and reason != "embedded copy":
+                    skipped[reason] += 1
                 continue
-            ref = self.ref_id[i]
-            ref = alias.get(ref, ref) if ref is not None else None
-            keys = self.keys[i] or (self._parent_keys(ref) if router.fixed is None else ())
-            if router.fixed is not None:
+            ref = r[_REF]
+            if ref is not None:
+                ref = alias.get(ref, ref)
+            known = above.get(ref)
+            if known is None:
+                known = above[ref] = self._above(ref)
+            keys = r[_KEYS]
+            if fixed:
                 targets = router.route(())
-            elif keys:
-                targets = router.route(keys)
+            elif keys or known[0]:
+                targets = router.route(keys or known[0])
             elif ref is not None:
                 targets = [router.unplaced]  # waits for its parent's papers
             else:
-                if not self.embedded[i]:
-                    router.skip(NO_PAPER)
+                if not embedded:
+                    skipped[NO_PAPER] += 1
                 continue
-            text, shown = self.text[i], self._live(self.subject[i])
-            if not text and shown is not None:
-                text = self.text[shown]
+            text = r[_TEXT]
+            if not text and r[_SUBJECT] is not None:
+                shown = self._live(r[_SUBJECT])
+                text = rows[shown][_TEXT] if shown is not None else ""
             t = times[i]
-            if t == _NAT:
-                t = _NAT if self.undated[i] else None  # None: counted as "no time"
-            author = handles.get(self.author[i], self.author[i])
-            chain = self._chain(ref)
+            if t == _NAT and not r[_UNDATED]:
+                t = None  # counted as "no time"
+            author = handles.get(r[_AUTHOR], r[_AUTHOR])
             for out in targets:
                 kept = out.add(
-                    post_id, author, t, self.followers[i], text, ref_id=ref,
-                    ref_kind=self.ref_kind[i], embedded=self.embedded[i],
+                    r[_ID], author, t, r[_FOLLOWERS], text, ref_id=ref, ref_kind=r[_KIND],
+                    embedded=embedded,
                 )  # fmt: skip
                 if kept:
-                    for tid in chain:
-                        a, ptext, kind, parent = self.declared[tid]
-                        shown = self._live(tid)
-                        if shown is None and kind == "retweet":
-                            shown = self._live(parent)
-                        if not ptext and shown is not None:
-                            ptext = self.text[shown]
-                        out.add_placeholder(tid, handles.get(a, a), ptext, kind, parent)
+                    for tid, placeholder in known[1]:
+                        out.add_placeholder(tid, *placeholder)
+        for reason, n in sorted(skipped.items()):
+            router.skip(reason, n)
         for out in router.papers.values():
             out.attrs.setdefault("platform", self.platform)
             undated = sum(1 for t in out.time if t == _NAT)
@@ -217,40 +258,52 @@ class Posts:
                 out.attrs["undated_reposts"] = undated
         return router.results()
 
-    def _parent_keys(self, ref: str | None) -> list[str]:
-        """The links of the nearest ancestor in the file that has any (its papers)."""
-        seen = 0
-        while ref is not None and seen < 1000:
-            at = self._live(ref)
+    def _above(self, ref: str | None) -> tuple[list[str], list[tuple[str, tuple]]]:
+        """What a record learns from its parent id: the links of the nearest ancestor in the
+        file that has any (its papers), and the declared placeholders up to a post in the data
+        (declared too, as that post may not be in the record's paper)."""
+        handles, declared, rows = self.handles, self.declared, self.rows
+        chain: list[tuple[str, tuple]] = []
+        tid, seen = ref, set()
+        while tid is not None and tid in declared and tid not in seen and len(seen) < 1000:
+            seen.add(tid)
+            author, text, kind, parent = declared[tid]
+            shown = self._live(tid)
+            if shown is None and kind == "retweet":
+                shown = self._live(parent)
+            if not text and shown is not None:
+                text = rows[shown][_TEXT]
+            chain.append((tid, (handles.get(author, author), text, kind, parent)))
+            if self._live(tid) is not None:
+                break
+            tid = parent
+        links: list[str] = _NO_KEYS
+        tid, hops = ref, 0
+        while tid is not None and hops < 1000:
+            at = self._live(tid)
             if at is None:
-                return []
-            if self.keys[at]:
-                return self.keys[at]
-            ref = self.ref_id[at]
-            ref = self.alias.get(ref, ref) if ref is not None else None
-            seen += 1
-        return []
+                break
+            if rows[at][_KEYS]:
+                links = rows[at][_KEYS]
+                break
+            tid = rows[at][_REF]
+            tid = self.alias.get(tid, tid) if tid is not None else None
+            hops += 1
+        return links, chain
 
     def _drop_undated_repeats(self) -> None:
         """An undated repost (``getRepostedBy``) of a post its author's dated repost is
         already in the file for adds nothing."""
-        handles = self.handles
-        dated = {
-            (handles.get(a, a).lower(), s)
-            for a, s, u, g in zip(self.author, self.subject, self.undated, self.gone)
-            if s is not None and not u and g is None
-        }
-        for i, (a, s, u) in enumerate(zip(self.author, self.subject, self.undated)):
-            if u and self.gone[i] is None and (handles.get(a, a).lower(), s) in dated:
-                self.gone[i] = "undated repeat of a repost in the data"
+        handles, rows = self.handles, self.rows
 
-    def _chain(self, ref: str | None) -> list[str]:
-        """The declared placeholders a parent id leads through, up to a post in the data."""
-        chain: list[str] = []
-        # The first post in the data is declared too: it may not be in this record's paper.
-        while ref is not None and ref in self.declared and ref not in chain and len(chain) < 1000:
-            chain.append(ref)
-            if self._live(ref) is not None:
-                break
-            ref = self.declared[ref][3]
-        return chain
+        def key(r: tuple) -> tuple[str, str]:
+            return handles.get(r[_AUTHOR], r[_AUTHOR]).lower(), r[_SUBJECT]
+
+        dated = {
+            key(r)
+            for r, g in zip(rows, self.gone)
+            if r[_SUBJECT] is not None and not r[_UNDATED] and g is None
+        }
+        for i, r in enumerate(rows):
+            if r[_UNDATED] and self.gone[i] is None and key(r) in dated:
+                self.gone[i] = "undated repeat of a repost in the data"
