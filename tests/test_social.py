@@ -18,10 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cascade
 from cascade.cli import main
-from cascade.io import read_records
+from cascade.io import InputError, read_records
 from cascade.io.mastodon import html_text
 from cascade.io.records import PaperRecords, place_by_parents
 from cascade.metrics import cascade_metrics, paper_metrics
@@ -343,3 +345,86 @@ def test_commands_run_on_the_samples(tmp_path, capsys):
     mastodon = str(DATA / "mastodon_statuses.json")
     assert main(["report", mastodon, *opts, "-o", str(tmp_path / "report")]) == 0
     assert (tmp_path / "report" / "index.html").is_file()
+
+
+# Bad input: only InputError may escape, every record is accounted for ------------------------
+
+_ODD = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(["", "at://", "at://x/app.bsky.feed.post/", "<p>&amp", "10.1234/x"]),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+
+
+def _paths(doc, prefix=()):
+    out = [(prefix, doc)]
+    items = (
+        doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    )
+    for k, v in list(items)[:40]:
+        if len(prefix) < 8:
+            out += _paths(v, (*prefix, k))
+    return out
+
+
+@st.composite
+def _mutated(draw, docs):
+    docs = json.loads(json.dumps(docs))
+    paths = _paths(docs)
+    for _ in range(draw(st.integers(1, 6))):
+        path, _ = paths[draw(st.integers(0, len(paths) - 1))]
+        if not path:
+            continue
+        parent = docs
+        try:
+            for k in path[:-1]:
+                parent = parent[k]
+            if draw(st.booleans()) and isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            else:
+                parent[path[-1]] = draw(_ODD)
+        except (KeyError, IndexError, TypeError):
+            continue
+    return docs
+
+
+def _lines(name):
+    return [json.loads(line) for line in (DATA / name).read_text().splitlines()]
+
+
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("jetstream.jsonl", "bluesky"),
+        ("appview.jsonl", "bluesky"),
+        ("minet_posts.jsonl", "bluesky"),
+        ("mastodon_statuses.json", "mastodon"),
+    ],
+)
+def test_fuzz_social_readers(name, fmt, tmp_path):
+    seed = _lines(name) if name.endswith(".jsonl") else [json.loads((DATA / name).read_text())]
+
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None)
+    @given(docs=_mutated(seed), forced=st.booleans(), from_text=st.booleans())
+    def run(docs, forced, from_text):
+        path = tmp_path / "f.jsonl"
+        body = "\n".join(json.dumps(d, allow_nan=True) for d in docs)
+        path.write_bytes(body.encode("utf-8", "surrogatepass"))
+        try:
+            corpus = cascade.read(
+                path, input_format=fmt if forced else None,
+                paper_id="from-text" if from_text else None,
+            )  # fmt: skip
+            for paper in corpus:
+                assert (paper.parent < np.arange(len(paper.id))).all()
+            log = corpus.log
+            assert log.records == log.used + sum(log.skipped.values())
+        except InputError as err:
+            assert "\n" not in str(err)
+
+    run()
