@@ -75,7 +75,8 @@ def _times(values: list[Any]) -> list[int]:
     """Epoch seconds of ISO strings (in one numpy pass) and of epoch numbers; NaT if unreadable."""
     strings = [i for i, v in enumerate(values) if v.__class__ is str]
     if len(strings) == len(values):
-        return parse_times(values).tolist()
+        # numpy reads a time without its "Z" (UTC) about 15 times faster, to the same value.
+        return parse_times([v[:-1] if v[-1:] == "Z" else v for v in values]).tolist()
     out = [_NAT] * len(values)
     if strings:
         for i, t in zip(strings, parse_times([values[i] for i in strings]).tolist()):
