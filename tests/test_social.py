@@ -342,8 +342,7 @@ def test_commands_run_on_the_samples(tmp_path, capsys):
     assert main(["export", src, *opts, "--to", "csv", "--level", "tweet", "-o", str(out)]) == 0
     nodes = pd.read_csv(tmp_path / "t.nodes.csv")
     assert P in set(nodes.iloc[:, 0]) or P in set(nodes.get("name", nodes.get("id", [])))
-    mastodon = str(DATA / "mastodon_statuses.json")
-    assert main(["report", mastodon, *opts, "-o", str(tmp_path / "report")]) == 0
+    assert main(["report", src, *opts, "-o", str(tmp_path / "report")]) == 0
     assert (tmp_path / "report" / "index.html").is_file()
 
 
