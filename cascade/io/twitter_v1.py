@@ -41,6 +41,7 @@ NAME = "twitter-v1"
 # Records of one paper may be spread over several files, and one file may hold several papers.
 GROUPED = True
 FROM_TEXT = "from-text"
+NO_PAPER_ID = "no paper id in the text (no DOI or URL)"
 _MAX_DEPTH = 3  # statuses nested deeper than a quote inside a retweet are not followed
 
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>&]+", re.IGNORECASE)
@@ -164,6 +165,12 @@ class Router:
     def skip(self, reason: str, n: int = 1) -> None:
         self.unplaced.skip(reason, n)
 
+    def waiting(self, reason: str = NO_PAPER_ID) -> PaperRecords:
+        """Where a record with an exact parent but no paper of its own waits for its parent's
+        papers (:func:`cascade.io.records.place_by_parents`); ``reason`` counts it if none."""
+        self.unplaced.attrs.setdefault("unplaced_reason", reason)
+        return self.unplaced
+
     def results(self) -> list[PaperRecords]:
         out = list(self.papers.values())
         if self.unplaced.records or not out:
@@ -283,8 +290,10 @@ def add_status(router: Router, status: Any) -> None:
         return
     targets = router.route(_keys(status) if router.fixed is None else ())
     if not targets:
-        router.skip("no paper id in the text (no DOI or URL)")
-        return
+        if _parent(status)[0] is None:
+            router.skip(NO_PAPER_ID)
+            return
+        targets = [router.waiting()]  # it takes its parent's papers (cascade.io.Corpus)
     for out in targets:
         _add(out, status, embedded=False, depth=0)
 
