@@ -30,9 +30,9 @@ from cascade.io import (
     weibo,
 )
 from cascade.io.options import ReadOptions
+from cascade.io.papers import FROM_TEXT
 from cascade.io.records import NO_PAPER, InputError, PaperRecords, place_by_parents
 from cascade.io.sources import expand, iter_documents, read_bytes
-from cascade.io.twitter_v1 import FROM_TEXT
 from cascade.model import Paper
 
 __all__ = [

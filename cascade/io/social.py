@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from cascade.io.papers import Router, not_a_reply, paper_keys
 from cascade.io.records import NO_PAPER, PaperRecords, parse_time, parse_times
-from cascade.io.twitter_v1 import Router, not_a_reply, paper_keys
 
 __all__ = ["Posts", "at_uri_author", "collector_paused", "is_at_uri"]
 
@@ -103,7 +103,7 @@ class Posts:
     path : str
         The file.
     paper_id : str, optional
-        As for :class:`~cascade.io.twitter_v1.Router`: one paper, ``"from-text"``, or None (the
+        As for :class:`~cascade.io.papers.Router`: one paper, ``"from-text"``, or None (the
         file's stem).
     platform : str
         Recorded in each paper's ``attrs["platform"]``.

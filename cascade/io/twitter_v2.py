@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cascade.io.papers import NO_PAPER_ID, Router, not_a_reply, paper_keys
 from cascade.io.records import PaperRecords, parse_followers, parse_time
-from cascade.io.twitter_v1 import NO_PAPER_ID, Router, not_a_reply, paper_keys
 
 __all__ = ["from_documents", "sniff"]
 
