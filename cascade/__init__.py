@@ -22,11 +22,13 @@ __version__ = "0.1.0"
 # networkx or pyvis, and `import cascade` stays quick.
 _API = {
     "Corpus": "cascade.io",
-    "InputError": "cascade.io",
+    "InputError": "cascade.errors",
     "read": "cascade.io",
+    "ReadOptions": "cascade.io",
     "Paper": "cascade.model",
     "cascade_metrics": "cascade.metrics",
     "paper_metrics": "cascade.metrics",
+    "metric_tables": "cascade.metrics",
     "structural_virality": "cascade.metrics",
     "predict_cascades": "cascade.predict",
     "to_networkx": "cascade.graph",
@@ -44,10 +46,12 @@ __all__ = [
     "Corpus",
     "InputError",
     "Paper",
+    "ReadOptions",
     "__version__",
     "automated_suspects",
     "cascade_metrics",
     "expected_influence",
+    "metric_tables",
     "paper_metrics",
     "pdi_metrics",
     "predict_cascades",
@@ -63,8 +67,13 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from cascade.graph import to_networkx, tweet_graph, user_graph
-    from cascade.io import Corpus, InputError, read
-    from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
+    from cascade.io import Corpus, InputError, ReadOptions, read
+    from cascade.metrics import (
+        cascade_metrics,
+        metric_tables,
+        paper_metrics,
+        structural_virality,
+    )
     from cascade.model import Paper
     from cascade.predict import predict_cascades
     from cascade.rank import automated_suspects, rank_users

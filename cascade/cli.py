@@ -434,6 +434,8 @@ def _add_export(sub, common) -> None:
 def _run_export(args: argparse.Namespace) -> int:
     from cascade.export import export
 
+    if args.to is not None:
+        print("cascade: warning: --to is deprecated, use --format", file=sys.stderr)
     fmt = args.format or args.to
     papers, log = all_papers(args)
     require_papers(log, args.inputs)

@@ -392,7 +392,9 @@ def _build(
         raise InputError(_inputs_text(inputs, m.log), "no papers to report on: " + _why_none(m.log))
     facts: list[_Facts] = m.extra
     all_papers = [p for f in facts for p in f.papers]
-    users = pd.concat([f.users for f in facts if len(f.users)], ignore_index=True)
+    user_columns = ["citation_id", "user", "handle", "tweets", "retweets_received"]
+    found = [f.users for f in facts if len(f.users)]
+    users = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=user_columns)
     times = {cid: t for f in facts for cid, t in f.times.items()}
     daily = pd.concat([f.daily for f in facts]).groupby(level=0).sum().sort_index()
     info = {cid: (title, doi) for f in facts for cid, title, doi in f.info}

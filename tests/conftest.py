@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Derandomised: the same examples on every run, so a test that passes passes always (a failure
+# found once is a failure every time). HYPOTHESIS_PROFILE=explore searches afresh.
+settings.register_profile("default", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "data" / "attention-is-not-explanation.json"
@@ -27,6 +35,21 @@ def sample_raw() -> dict:
 @pytest.fixture
 def chain_path() -> Path:
     return FIXTURES / "chain_tree.json"
+
+
+def benchmark_module(name: str):
+    """A script of ``benchmarks/`` imported by path (the folder is no package, and nothing is
+    added to ``sys.path``)."""
+    import importlib.util
+    import sys
+
+    key = f"benchmarks_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[key]
 
 
 def write_paper(path: Path, tweets: dict, citation_id: str = "p") -> Path:
