@@ -89,12 +89,12 @@ def _group_median(group: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
 
 def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dict) -> pd.DataFrame:
     b = stack(papers)
-    parent, time, followers = b["parent"], b["time"], b["followers"]
+    parent, time, followers = b.parent, b.time, b.followers
     _, root, _ = forest(parent)
     roots = np.flatnonzero(parent < 0)
     k = roots.size
     cascade = np.searchsorted(roots, root)
-    member = (parent >= 0) & ~b["placeholder"]
+    member = (parent >= 0) & ~b.placeholder
     dated = member & (time != _NAT)
     final = np.bincount(cascade[member], minlength=k)
     undated = np.bincount(cascade[member & ~dated], minlength=k)
@@ -108,7 +108,7 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     ]
     reason[np.isnan(followers[roots])] = REASONS["root_followers"]
     reason[root_time == _NAT] = REASONS["root_time"]
-    reason[b["placeholder"][roots]] = REASONS["placeholder"]
+    reason[b.placeholder[roots]] = REASONS["placeholder"]
 
     keep = final >= min_size
     number = np.cumsum(keep) - 1  # row block of each kept cascade
@@ -135,8 +135,8 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     row_cascade = np.repeat(kept, m)
     citation = np.array([p.citation_id for p in papers], dtype=object)
     out: dict[str, object] = {
-        "citation_id": citation[b["paper"][roots[row_cascade]]],
-        "root_id": b["id"][roots[row_cascade]],
+        "citation_id": citation[b.paper[roots[row_cascade]]],
+        "root_id": b.id[roots[row_cascade]],
         "at_s": np.tile(at, kept.size),
     }
     # Observed reshares up to t, wherever the root time is known (also without followers).

@@ -74,11 +74,11 @@ def growth_data(
     ages: dict[str, np.ndarray] = {}
     if papers:
         b = stack(papers)
-        parent, time = b["parent"], b["time"]
+        parent, time = b.parent, b.time
         _, root, _ = forest(parent)
-        dated = (parent >= 0) & ~b["placeholder"] & (time != _NAT) & (time[root] != _NAT)
+        dated = (parent >= 0) & ~b.placeholder & (time != _NAT) & (time[root] != _NAT)
         age = np.maximum(time - time[root], 0).astype(np.float64)
-        paper = b["paper"]
+        paper = b.paper
         for k, p in enumerate(papers):
             keep = dated & (paper == k)
             ages[p.citation_id] = np.sort(np.concatenate([ages.get(p.citation_id, []), age[keep]]))
