@@ -234,7 +234,8 @@ def test_href_in_a_title_does_not_switch_tooltips_to_html():
     # pyvis's own template uses innerHTML for every tooltip once a title contains "href".
     html = to_html(hostile_user_graph())
     assert "innerHTML" not in html.split("var nodes, edges")[1]
-    assert "popup" not in html.split("var nodes, edges")[1]
+    for sink in ("outerHTML", "insertAdjacentHTML", "document.write", "DOMParser"):
+        assert sink not in html.split("var nodes, edges")[1], sink
 
 
 def test_top_and_min_weight_thin_and_say_so(users):
@@ -311,20 +312,26 @@ def test_every_colouring_has_a_legend(paper, color_by):
     assert len(colours) > 1 or color_by == "paper"
 
 
-def test_physics_only_for_small_graphs():
+def page_spec(html: str) -> dict:
+    """The page's settings block (vis options, level, timeline, ...)."""
+    return json.loads(re.search(r'id="cascade-page">(.*?)</script>', html).group(1))
+
+
+def test_physics_only_when_asked_and_then_it_stops():
     small = synthetic_user_graph(200, 300, texts=False)
     big = synthetic_user_graph(PHYSICS_MAX_NODES + 1, 1500, texts=False)
 
     def physics(html: str) -> bool:
-        options = json.loads(
-            json.loads(re.search(r"options = JSON\.parse\((.*?)\);\n", html).group(1))
-        )
-        return options["physics"]["enabled"]
+        return page_spec(html)["options"]["physics"]["enabled"]
 
-    assert physics(to_html(small)) is True
+    # Precomputed positions by default: the page is at rest from the first drawing.
+    assert physics(to_html(small)) is False
     assert physics(to_html(big)) is False
     assert physics(to_html(small, layout="precomputed")) is False
-    assert physics(to_html(big, layout="physics")) is True
+    html = to_html(big, layout="physics")
+    assert physics(html) is True
+    assert page_spec(html)["options"]["physics"]["stabilization"]["iterations"] == 60
+    assert "setOptions({ physics: { enabled: false } })" in html
 
 
 def test_cli_graph_is_the_api(paper, tmp_path, capsys):

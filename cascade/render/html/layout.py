@@ -1,0 +1,119 @@
+"""Positions, computed before the page is written so the browser has nothing to simulate.
+
+Each weak component is laid out alone (one Fruchterman-Reingold run over a disconnected graph
+lets components drift apart, and its grid mode misbehaves on them, igraph #539); stars, the
+commonest cascade shape, are placed in closed form; components are then packed in rows by size,
+with the single users and isolated pairs gathered in a block of their own below the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import igraph as ig
+import numpy as np
+
+from cascade.render.html.rng import seeded
+
+_GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Whole-pixel positions, and which vertices sit in components of one or two vertices."""
+
+    x: list[int]
+    y: list[int]
+    small: list[bool]
+
+
+def _star(k: int, hub: int, order: list[int]) -> np.ndarray:
+    """The hub at the centre, the leaves on a sunflower disc (even density, any size)."""
+    local = np.zeros((k, 2))
+    i = np.arange(k - 1, dtype=float)
+    r = np.sqrt(i + 1.0)
+    leaves = [v for v in order if v != hub]
+    local[leaves, 0] = r * np.cos(i * _GOLDEN)
+    local[leaves, 1] = r * np.sin(i * _GOLDEN)
+    return local
+
+
+def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
+    k = len(members)
+    if k == 1:
+        return np.zeros((1, 2))
+    if k == 2:
+        return np.array([[-1.0, 0.0], [1.0, 0.0]])
+    sub = h.induced_subgraph(members).as_undirected(mode="collapse")
+    degree = np.asarray(sub.degree())
+    if sub.ecount() == k - 1 and degree.max() == k - 1:
+        return _star(k, int(np.argmax(degree)), list(range(k)))
+    start = np.random.default_rng([seed, k, members[0]]).uniform(-1.0, 1.0, (k, 2))
+    start *= math.sqrt(k)
+    grid = "grid" if k > 1000 else "nogrid"
+    # Fruchterman-Reingold draws from igraph's global generator even from a start matrix.
+    with seeded(seed + members[0]):
+        coords = sub.layout_fruchterman_reingold(seed=start.tolist(), grid=grid).coords
+    local = np.asarray(coords, dtype=float)
+    return local - local.mean(axis=0)
+
+
+def layout(h: ig.Graph, seed: int = 0) -> Layout:
+    """Positions for every vertex of ``h``: components laid out alone, packed by size.
+
+    Examples
+    --------
+    >>> star = ig.Graph.Star(5)
+    >>> pos = layout(star + ig.Graph(1))
+    >>> pos.small
+    [False, False, False, False, False, True]
+    >>> layout(star + ig.Graph(1)) == pos
+    True
+    """
+    n = h.vcount()
+    xs = np.zeros(n)
+    ys = np.zeros(n)
+    small = np.zeros(n, dtype=bool)
+    comps = sorted(h.connected_components(mode="weak"), key=lambda c: (-len(c), c[0]))
+    boxes = []
+    tiny: list[list[int]] = []
+    for members in comps:
+        k = len(members)
+        if k <= 2 and len(comps) > 1:
+            tiny.append(members)
+            continue
+        radius = 28.0 * math.sqrt(k) + 12.0
+        local = _component(h, members, seed)
+        extent = np.abs(local).max() if k > 1 else 1.0
+        local = local * (radius / extent if extent > 0 else 0.0)
+        boxes.append((members, local, radius if k > 1 else 12.0))
+    sizes = [2.0 * r + 24.0 for _, _, r in boxes]
+    area = sum(s * s for s in sizes) + len(tiny) * 90.0 * 40.0
+    width = max(max(sizes, default=0.0), math.sqrt(area) * 1.3, 400.0)
+    x = y = row_height = 0.0
+    for (members, local, _), size in zip(boxes, sizes, strict=True):
+        if x > 0 and x + size > width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        xs[members] = local[:, 0] + x + size / 2.0
+        ys[members] = local[:, 1] + y + size / 2.0
+        x += size
+        row_height = max(row_height, size)
+    # Singles and pairs: a grid block under the rest, out of the way and easy to hide.
+    y += row_height + 60.0
+    per_row = max(int(width // 90.0), 1)
+    for i, members in enumerate(tiny):
+        cx = (i % per_row) * 90.0 + 45.0
+        cy = y + (i // per_row) * 40.0
+        small[members] = True
+        if len(members) == 1:
+            xs[members[0]], ys[members[0]] = cx, cy
+        else:
+            xs[members], ys[members] = [cx - 18.0, cx + 18.0], [cy, cy]
+    if n:
+        xs -= (xs.min() + xs.max()) / 2.0
+        ys -= (ys.min() + ys.max()) / 2.0
+    # Whole pixels: decimals would only add bytes to the file.
+    return Layout(
+        [int(round(v)) for v in xs], [int(round(v)) for v in ys], small.astype(bool).tolist()
+    )

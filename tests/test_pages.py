@@ -1,0 +1,122 @@
+"""Tests of the graph pages' newer parts: thread safety, the timeline, links back to the source,
+the layout of big graphs and the analyst's controls (the data, here; tests/test_pages_browser.py
+drives them in headless Chromium)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cascade
+from cascade.render.html import post_url, profile_url, to_html
+
+HERE = Path(__file__).resolve().parent
+SAMPLE = HERE.parent / "examples" / "data" / "attention-is-not-explanation.json"
+
+
+@pytest.fixture(scope="module")
+def paper():
+    return next(iter(cascade.read(SAMPLE)))
+
+
+def page_data(html: str) -> tuple[list[dict], list[dict], dict]:
+    """The node list, edge list and settings block embedded in a page."""
+    blocks = {
+        name: json.loads(re.search(rf'id="cascade-{name}">(.*?)</script>', html).group(1))
+        for name in ("nodes", "edges", "page")
+    }
+    return blocks["nodes"], blocks["edges"], blocks["page"]
+
+
+def test_six_threads_give_the_serial_pages(paper):
+    import igraph as ig
+
+    jobs = [
+        {"level": "user"},
+        {"level": "tweet", "color_by": "kind", "paper_node": True},
+        {"level": "user", "seed": 3},
+        {"level": "user", "color_by": "time"},
+        {"level": "tweet", "size_by": "descendants"},
+        {"level": "user", "top": 40},
+    ]
+    serial = [to_html(paper, **kw) for kw in jobs]
+    results: list[str | BaseException | None] = [None] * len(jobs)
+    start = threading.Barrier(len(jobs))
+
+    def work(i: int) -> None:
+        try:
+            start.wait()
+            # Each thread also draws from igraph's generator meanwhile: no effect on the pages.
+            ig.Graph.Erdos_Renyi(n=50, p=0.1)
+            results[i] = to_html(paper, **jobs[i])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            results[i] = exc
+
+    for _ in range(2):
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(len(jobs))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for got, want in zip(results, serial, strict=True):
+            assert not isinstance(got, BaseException), got
+            assert got == want
+
+
+def test_rendering_leaves_the_shared_environment_alone(paper):
+    from cascade.render.html.render import environment
+
+    before = dict(environment().globals)
+    to_html(paper)
+    assert environment().globals == before
+
+
+def test_descendants_match_the_forest_sizes(paper):
+    from cascade.metrics import forest
+
+    nodes, _, _ = page_data(to_html(paper, level="tweet", size_by="descendants"))
+    _, _, size = forest(paper.parent)
+    top = int(np.argmax(size))
+    by_id = {n["id"]: n for n in nodes}
+    assert by_id[str(paper.id[top])]["size"] == max(n["size"] for n in nodes)
+    assert f"\ntweets downstream: {size[top] - 1:,}" in by_id[str(paper.id[top])]["title"]
+
+
+def test_links_back_to_the_source(paper):
+    assert post_url("1101102870303330305") == "https://twitter.com/i/web/status/1101102870303330305"
+    assert post_url("at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3l6oveex3ii2l") == (
+        "https://bsky.app/profile/did:plc:z72i7hdynmk6r22z27h6tvur/post/3l6oveex3ii2l"
+    )
+    assert post_url("https://mastodon.social/@Gargron/113046474442108290") == (
+        "https://mastodon.social/@Gargron/113046474442108290"
+    )
+    for no_link in (
+        "placeholder:1",
+        "",
+        None,
+        "javascript:alert(1)",
+        "http://x.org/1",
+        'https://x.org/"onmouseover=1',
+        "at://did:plc:x/app.bsky.feed.like/1",
+    ):
+        assert post_url(no_link) is None, no_link  # fmt: skip
+    assert profile_url("@byron_c_wallace") == "https://twitter.com/byron_c_wallace"
+    assert profile_url("@ann@scholar.social") == "https://scholar.social/@ann"
+    assert profile_url("did:plc:abc") == "https://bsky.app/profile/did:plc:abc"
+    assert profile_url("<script>") is None and profile_url("a b") is None
+
+    nodes, _, _ = page_data(to_html(paper, level="tweet"))
+    tweet = next(n for n in nodes if n["id"] == "1101102870303330305")
+    assert tweet["post"] == "https://twitter.com/i/web/status/1101102870303330305"
+    assert tweet["profile"] == "https://twitter.com/byron_c_wallace"
+    g = cascade.tweet_graph(paper)
+    placeholders = {v["name"] for v in g.vs if v["placeholder"]}
+    assert all("post" not in n for n in nodes if n["id"] in placeholders)
+    assert sum("post" in n for n in nodes) == g.vcount() - len(placeholders)
+    users, _, _ = page_data(to_html(paper))
+    assert all(n["profile"] == "https://twitter.com/" + n["handle"] for n in users)
