@@ -144,11 +144,7 @@ def render(
         "options": options,
     }
     text = environment().get_template(_TEMPLATE).render(**context)
-    sources = []
-    if not inline:
-        # The page's own folder holds the scripts; hashes pin exactly the files written.
-        sources = [_digest(assets()[k]) for k in ("vis_js", "tom_js")]
-    return with_csp(text, external=not inline, sources=sources)
+    return with_csp(text, external=not inline)
 
 
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
@@ -157,7 +153,8 @@ _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 def with_csp(text: str, *, external: bool = False, sources: list[str] | None = None) -> str:
     """Fill in a page's Content-Security-Policy placeholder: its own inline scripts (by SHA-256),
     inline styles, data: images, nothing else; in particular no request to any host. With
-    ``external``, scripts and styles may also come from the page's own folder tree ('self').
+    ``external``, scripts and stylesheets may also come from the page's own origin ('self': for
+    a file: page, local files), and ``sources`` adds more script hashes.
 
     Examples
     --------
@@ -166,12 +163,15 @@ def with_csp(text: str, *, external: bool = False, sources: list[str] | None = N
     True
     """
     hashes = " ".join([_digest(m.group(1)) for m in _SCRIPT.finditer(text)] + (sources or []))
+    # With ``external``, files of the page's own origin (for a file: page, local files; never a
+    # network host) may load. Subresource integrity cannot pin them: file: pages have an opaque
+    # origin, so an integrity check fails there.
     own = "'self' " if external else ""
     policy = (
         "default-src 'none'; "
         f"script-src {own}{hashes}; "
         f"style-src {own}'unsafe-inline'; "
-        "img-src data:; "
+        f"img-src {own}data:; "
         "base-uri 'none'; form-action 'none'"
     )
     head, sep, rest = text.partition(CSP_PLACEHOLDER)
