@@ -112,11 +112,11 @@ def test_links_back_to_the_source(paper):
 
     nodes, _, _ = page_data(to_html(paper, level="tweet"))
     tweet = next(n for n in nodes if n["id"] == "1101102870303330305")
-    assert tweet["post"] == "https://twitter.com/i/web/status/1101102870303330305"
-    assert tweet["profile"] == "https://twitter.com/byron_c_wallace"
+    assert tweet["post"] == [0, "1101102870303330305"]  # URL_PREFIXES[0] + the id
+    assert tweet["profile"] == [1, "byron_c_wallace"]
     g = cascade.tweet_graph(paper)
     placeholders = {v["name"] for v in g.vs if v["placeholder"]}
     assert all("post" not in n for n in nodes if n["id"] in placeholders)
     assert sum("post" in n for n in nodes) == g.vcount() - len(placeholders)
     users, _, _ = page_data(to_html(paper))
-    assert all(n["profile"] == "https://twitter.com/" + n["handle"] for n in users)
+    assert all(n["profile"] == [1, n["handle"]] for n in users)

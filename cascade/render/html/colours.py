@@ -69,6 +69,7 @@ class Colouring:
     legend: list[dict[str, Any]]
     gradient: dict[str, Any] | None
     title: str
+    membership: list[int] | None = None
 
 
 def communities(g: ig.Graph, seed: int) -> list[int]:
@@ -156,7 +157,8 @@ def colouring(
         rest = n - int(sum(sizes[c] for c in shown))
         if rest:
             legend.append({"color": OTHER, "label": "smaller communities", "count": rest})
-        return Colouring(colors, groups, legend, None, f"community (Leiden, {len(sizes)} found)")
+        title = f"community (Leiden, {len(sizes)} found)"
+        return Colouring(colors, groups, legend, None, title, label.tolist())
     if color_by == "kind":
         if level == "tweet":
             kinds = [

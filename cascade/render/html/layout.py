@@ -49,12 +49,12 @@ def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
     degree = np.asarray(sub.degree())
     if sub.ecount() == k - 1 and degree.max() == k - 1:
         return _star(k, int(np.argmax(degree)), list(range(k)))
-    start = np.random.default_rng([seed, k, members[0]]).uniform(-1.0, 1.0, (k, 2))
-    start *= math.sqrt(k)
     grid = "grid" if k > 1000 else "nogrid"
-    # Fruchterman-Reingold draws from igraph's global generator even from a start matrix.
+    # Fruchterman-Reingold draws from igraph's global generator even from a start matrix (and
+    # its grid mode runs 2-3x slower from one), so it starts from igraph's own random positions,
+    # drawn under the lock from a generator seeded for this component.
     with seeded(seed + members[0]):
-        coords = sub.layout_fruchterman_reingold(seed=start.tolist(), grid=grid).coords
+        coords = sub.layout_fruchterman_reingold(grid=grid).coords
     local = np.asarray(coords, dtype=float)
     return local - local.mean(axis=0)
 

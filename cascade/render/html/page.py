@@ -21,6 +21,7 @@ from cascade.render.html.inputs import weights as edge_weights
 from cascade.render.html.layout import layout as place
 from cascade.render.html.measures import measure as size_measure
 from cascade.render.html.measures import retweets_received
+from cascade.render.html.panel import metrics as panel_metrics
 
 LAYOUTS = ("auto", "physics", "precomputed")
 #: Above this many nodes ``layout="physics"`` still starts from igraph's positions, but the
@@ -197,7 +198,8 @@ def build(
         # Past a few hundred nodes the single users and pairs start hidden (a toggle shows them).
         "small_hidden": len(kept) > LABEL_ALL_MAX and 0 < sum(pos.small[: len(kept)]) < len(kept),
         "kind_colors": dict(KIND_COLORS) if several_kinds else {},
-        "metrics": None,
+        "url_prefixes": list(URL_PREFIXES),
+        "metrics": panel_metrics(g, colours.membership),
         "index_href": opt.index_href,
         "timeline": timeline([times[v] for v in kept], papers if level == "user" else [], level),
     }
@@ -269,14 +271,37 @@ def _node_records(
         if level == "tweet" and not vx.get("placeholder"):
             url = tooltips.post_url(names[v])
             if url:
-                node["post"] = url
+                node["post"] = short_url(url)
         profile = None if hubs[v] else tooltips.profile_url(vx.get("author") or handles[v])
         if profile:
-            node["profile"] = profile
+            node["profile"] = short_url(profile)
         if hubs[v]:
             node["shape"] = "diamond"
         nodes.append(node)
     return nodes
+
+
+#: Common URL beginnings, stored once in the page: a node's link is ``[k, rest]`` for
+#: ``URL_PREFIXES[k] + rest`` (10,000 profile links would otherwise repeat 200 kB of them).
+URL_PREFIXES = (
+    "https://twitter.com/i/web/status/",
+    "https://twitter.com/",
+    "https://bsky.app/profile/",
+)
+
+
+def short_url(url: str) -> list[Any] | str:
+    """``[k, rest]`` when ``url`` starts with ``URL_PREFIXES[k]``, else the URL itself.
+
+    Examples
+    --------
+    >>> short_url("https://twitter.com/ann"), short_url("https://x.org/1")
+    ([1, 'ann'], 'https://x.org/1')
+    """
+    for k, prefix in enumerate(URL_PREFIXES):
+        if url.startswith(prefix):
+            return [k, url[len(prefix) :]]
+    return url
 
 
 def _subtitle(
