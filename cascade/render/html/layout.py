@@ -49,18 +49,47 @@ def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
     degree = np.asarray(sub.degree())
     if sub.ecount() == k - 1 and degree.max() == k - 1:
         return _star(k, int(np.argmax(degree)), list(range(k)))
-    grid = "grid" if k > 1000 else "nogrid"
+    grid = "grid" if k > BOX_MIN else "nogrid"
     # Fruchterman-Reingold draws from igraph's global generator even from a start matrix (and
     # its grid mode runs 2-3x slower from one), so it starts from igraph's own random positions,
     # drawn under the lock from a generator seeded for this component.
     with seeded(seed + members[0]):
-        coords = sub.layout_fruchterman_reingold(grid=grid).coords
+        coords = sub.layout_fruchterman_reingold(niter=300, grid=grid).coords
     local = np.asarray(coords, dtype=float)
     return local - local.mean(axis=0)
 
 
-def layout(h: ig.Graph, seed: int = 0) -> Layout:
-    """Positions for every vertex of ``h``: components laid out alone, packed by size.
+#: Components above this many vertices are laid out community by community ("group in a box",
+#: as NodeXL does): each community in a box of its own, so they do not melt into one hairball.
+BOX_MIN = 150
+
+
+def _units(h: ig.Graph, comps: list[list[int]], membership: list[int] | None, seed: int):
+    """The boxes to lay out: small components whole, big ones split into their communities."""
+    from cascade.render.html.colours import communities
+
+    units: list[list[int]] = []
+    for members in comps:
+        if len(members) <= BOX_MIN:
+            units.append(members)
+            continue
+        if membership is not None:
+            labels = [membership[v] for v in members]
+        else:
+            labels = communities(h.induced_subgraph(members), seed)
+        groups: dict[int, list[int]] = {}
+        for v, c in zip(members, labels, strict=True):
+            groups.setdefault(c, []).append(v)
+        if len(groups) == 1:
+            units.append(members)
+        else:
+            units.extend(sorted(groups.values(), key=lambda g: (-len(g), g[0])))
+    return units
+
+
+def layout(h: ig.Graph, seed: int = 0, membership: list[int] | None = None) -> Layout:
+    """Positions for every vertex of ``h``: components laid out alone (big ones community by
+    community, after ``membership`` or Leiden), packed by size, singles and pairs apart.
 
     Examples
     --------
@@ -78,11 +107,14 @@ def layout(h: ig.Graph, seed: int = 0) -> Layout:
     comps = sorted(h.connected_components(mode="weak"), key=lambda c: (-len(c), c[0]))
     boxes = []
     tiny: list[list[int]] = []
+    big = []
     for members in comps:
-        k = len(members)
-        if k <= 2 and len(comps) > 1:
+        if len(members) <= 2 and len(comps) > 1:
             tiny.append(members)
-            continue
+        else:
+            big.append(members)
+    for members in _units(h, big, membership, seed):
+        k = len(members)
         radius = 28.0 * math.sqrt(k) + 12.0
         local = _component(h, members, seed)
         extent = np.abs(local).max() if k > 1 else 1.0

@@ -133,7 +133,11 @@ def build(
         (len(kept) + p, index[v]) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
     ]
     h.add_edges(pairs + extra_pairs)
-    pos = place(h, opt.seed)
+    # The colouring's communities (when it is by community) also arrange big components.
+    member = None
+    if colours.membership is not None:
+        member = [colours.membership[v] for v in kept] + [-1 - p for p in range(len(paper_nodes))]
+    pos = place(h, opt.seed, member)
     span = (max(pos.x) - min(pos.x)) if pos.x else 0
     # The largest node stays visible at the fitted zoom of a big layout.
     smax = max(30.0, 0.02 * span)
