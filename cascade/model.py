@@ -105,6 +105,13 @@ class Paper:
             f"placeholders, {int((self.parent < 0).sum())} cascades>"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's inline view: the user graph page (at most ``NOTEBOOK_TOP`` users) in a
+        sandboxed iframe; ``cascade.show(paper, ...)`` takes every option of ``to_html``."""
+        from cascade.render.notebook import NOTEBOOK_TOP, show
+
+        return show(self, top=NOTEBOOK_TOP, height=560)._repr_html_()
+
     @property
     def n_tweets(self) -> int:
         """Tweets in the data (vertices that are not placeholders)."""
