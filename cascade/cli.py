@@ -190,8 +190,8 @@ def _add_graph(sub, common) -> None:
     p.add_argument(
         "--color-by",
         default="community",
-        metavar="community|kind|time|paper",
-        help="node colour (default community)",
+        metavar="community|kind|time|paper|suspect",
+        help="node colour (default community); suspect: the automated-account flag",
     )
     p.add_argument("--top", type=int, metavar="N", help="keep the N largest nodes")
     p.add_argument("--min-weight", type=float, metavar="K", help="leave out edges lighter than K")
@@ -199,7 +199,8 @@ def _add_graph(sub, common) -> None:
         "--layout",
         default="auto",
         metavar="auto|physics|precomputed",
-        help="auto: browser physics up to 1,000 nodes, else igraph positions only",
+        help="auto and precomputed: igraph positions, at rest from the first drawing; "
+        "physics: vis-network's simulation moves them on, then stops",
     )
     p.add_argument("--paper-node", action="store_true", help="add a node per paper")
     p.add_argument("--title", help="page heading (default: the paper's title or id)")

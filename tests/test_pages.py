@@ -120,3 +120,40 @@ def test_links_back_to_the_source(paper):
     assert sum("post" in n for n in nodes) == g.vcount() - len(placeholders)
     users, _, _ = page_data(to_html(paper))
     assert all(n["profile"] == [1, n["handle"]] for n in users)
+
+
+def test_color_by_suspect_flags_the_automated_accounts(paper, tmp_path, capsys):
+    from cascade.cli import main
+    from cascade.rank import automated_suspects
+
+    flagged = set(automated_suspects(paper)["key"])
+    assert "arxiv_cscl" in flagged
+    nodes, _, _ = page_data(to_html(paper, color_by="suspect"))
+    red = {n["id"] for n in nodes if n["color"] == "#d62728"}
+    assert red == flagged & {n["id"] for n in nodes}
+    out = tmp_path / "s.html"
+    assert main(["graph", str(SAMPLE), "-o", str(out), "--color-by", "suspect", "-q"]) == 0
+    assert out.read_text(encoding="utf-8") == to_html(paper, color_by="suspect")
+
+
+def test_timeline_counts_and_big_graph_layout():
+    import igraph as ig
+
+    from cascade.render.html.layout import BOX_MIN, layout
+    from cascade.render.html.page import timeline
+
+    t = timeline([0, 10, 20, 20, None], [], "tweet")
+    assert (t["start"], t["end"], sum(t["bins"]), t["bins"][0], t["bins"][-1]) == (0, 20, 4, 1, 2)
+    assert timeline([5, 5, None], [], "user") is None  # one moment: nothing to play
+    # Two dense groups joined by one link: in separate boxes, not one blob.
+    k = BOX_MIN
+    g = ig.Graph.Full(k) + ig.Graph.Full(k)
+    g.add_edge(0, k)
+    pos = layout(g, 0, [0] * k + [1] * k)
+    xa, xb = np.array(pos.x[:k]), np.array(pos.x[k:])
+    ya, yb = np.array(pos.y[:k]), np.array(pos.y[k:])
+    apart = (xa.max() < xb.min() or xb.max() < xa.min()) or (
+        ya.max() < yb.min() or yb.max() < ya.min()
+    )
+    assert apart
+    assert layout(g, 0, [0] * k + [1] * k) == pos  # deterministic
