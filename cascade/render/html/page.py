@@ -510,7 +510,7 @@ def vis_options(*, physics: bool, big: bool, seed: int) -> dict[str, Any]:
             # Small labels show only once zoomed in (drawThreshold, in screen pixels); the largest
             # nodes' labels are kept readable at any zoom by the page's script.
             "font": {"size": 12, "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "scaling": {"label": {"drawThreshold": 12, "maxVisible": 30}},
+            "scaling": {"label": {"drawThreshold": 14, "maxVisible": 30}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
