@@ -157,7 +157,11 @@ def colouring(
         rest = n - int(sum(sizes[c] for c in shown))
         if rest:
             legend.append({"color": OTHER, "label": "smaller communities", "count": rest})
-        title = f"community (Leiden, {len(sizes)} found)"
+        # Singletons are communities too for Leiden; saying "384 found" for 12 groups and 372
+        # loners misleads, so they are counted apart.
+        groups_n, alone = int((sizes > 1).sum()), int((sizes == 1).sum())
+        title = f"community (Leiden: {groups_n:,} of two or more {noun}"
+        title += f", {alone:,} alone)" if alone else ")"
         return Colouring(colors, groups, legend, None, title, label.tolist())
     if color_by == "kind":
         if level == "tweet":
