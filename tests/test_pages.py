@@ -157,3 +157,13 @@ def test_timeline_counts_and_big_graph_layout():
     )
     assert apart
     assert layout(g, 0, [0] * k + [1] * k) == pos  # deterministic
+
+
+def test_user_links_appear_with_their_first_retweet(paper):
+    nodes, edges, spec = page_data(to_html(paper))
+    t = {n["id"]: n.get("t") for n in nodes}
+    assert len(edges) == 184 and all("t" in e for e in edges)
+    # A retweet comes after the author's first tweet and is the retweeter's first at the latest.
+    assert all(e["t"] >= t[e["from"]] and e["t"] >= t[e["to"]] for e in edges)
+    assert spec["timeline"]["start"] == min(t.values())
+    assert sum(spec["timeline"]["bins"]) == len(paper)  # the papers' tweets, all dated

@@ -140,6 +140,21 @@ def test_time_slider_reveals_nodes_in_order(chrome, paper, tmp_path):
     assert chrome.execute_script("return nodesView.length;") == expected
 
 
+def test_time_slider_reveals_user_links_with_their_first_retweet(chrome, paper, tmp_path):
+    page = tmp_path / "users-time.html"
+    html = to_html(paper, page)
+    nodes = page_nodes(html)
+    links = json.loads(re.search(r'id="cascade-edges">(.*?)</script>', html).group(1))
+    at = {n["id"]: n.get("t") for n in nodes}
+    browser.load(chrome, page, ready="window.cascadeAtRest")
+    for t in sorted(e["t"] for e in links)[::40]:
+        shown = {n["id"] for n in nodes if n["t"] <= t}  # single users show at this size
+        expected = sum(1 for e in links if e["t"] <= t and {e["from"], e["to"]} <= shown)
+        assert chrome.execute_script("window.cascadeSetTime(arguments[0]);"
+                                     "return edgesView.length;", t) == expected  # fmt: skip
+        assert all(at[e["to"]] <= t for e in links if e["t"] <= t)
+
+
 def test_legend_click_hides_a_community_and_node_click_highlights(chrome, paper, tmp_path):
     page = tmp_path / "legend.html"
     html = to_html(paper, page)

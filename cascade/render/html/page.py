@@ -176,6 +176,13 @@ def build(
         if several_kinds and kinds[e]:
             edge["kind"] = str(kinds[e])
         edges.append(edge)
+    if level == "user" and papers:
+        # A link appears with the first retweet along it, not before (the timeline's slider).
+        first = first_retweets(papers)
+        for edge in edges:
+            t = first.get((edge["from"].lower(), edge["to"].lower()))
+            if t is not None:
+                edge["t"] = t
     for pid, _, _, vs in paper_nodes:
         edges.extend({"from": pid, "to": names[v], "paper": True, "dashes": True} for v in vs)
 
@@ -356,6 +363,35 @@ def _kind_legend(kinds: list[Any], edge_ids: list[int]) -> list[dict[str, Any]]:
         {"label": k, "color": KIND_COLORS.get(k, OTHER), "count": freq[k]}
         for k in sorted(freq, key=lambda k: (-freq[k], k))
     ]
+
+
+def first_retweets(papers: list[Any]) -> dict[tuple[str, str], int]:
+    """(author key, retweeter key) -> epoch seconds of the first retweet between them.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> first = first_retweets(list(cascade.read("examples/data")))
+    >>> first[("byron_c_wallace", "zacharylipton")]
+    1551359624
+    """
+    first: dict[tuple[str, str], int] = {}
+    for paper in papers:
+        parent = np.asarray(paper.parent, dtype=np.int64)
+        child = np.flatnonzero(parent >= 0)
+        if child.size == 0:
+            continue
+        stamp = np.asarray(paper.time, dtype="datetime64[s]")[child]
+        known = ~np.isnat(stamp)
+        child, stamp = child[known], stamp[known].astype(np.int64)
+        author = np.asarray(paper.author, dtype=object)
+        src = author[parent[child]]
+        dst = author[child]
+        for a, b, t in zip(src.tolist(), dst.tolist(), stamp.tolist(), strict=True):
+            key = (str(a).lower(), str(b).lower())
+            if key not in first or t < first[key]:
+                first[key] = int(t)
+    return first
 
 
 def timeline(times: list[int | None], papers: list[Any], level: str) -> dict[str, Any] | None:

@@ -74,6 +74,8 @@ def _degree_bins(degree: np.ndarray) -> list[dict[str, Any]]:
     --------
     >>> [(b["label"], b["count"]) for b in _degree_bins(np.array([0, 1, 1, 2, 3, 9]))]
     [('0', 1), ('1', 2), ('2-3', 2), ('4-7', 0), ('8-15', 1)]
+    >>> [b["label"] for b in _degree_bins(np.array([2, 3, 5]))]
+    ['2-3', '4-7']
     """
     if degree.size == 0:
         return []
@@ -86,4 +88,6 @@ def _degree_bins(degree: np.ndarray) -> list[dict[str, Any]]:
         lo, hi = (0, 0) if k == 0 else (2 ** (k - 1), 2**k - 1)
         label = str(lo) if hi == lo else f"{lo}-{hi}"
         out.append({"label": label, "count": c, "h": round(28.0 * math.log1p(c) / peak, 1)})
+    while out and out[0]["count"] == 0:  # the axis starts at the smallest degree present
+        out.pop(0)
     return out
