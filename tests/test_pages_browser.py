@@ -175,6 +175,38 @@ def test_legend_click_hides_a_community_and_node_click_highlights(chrome, paper,
     # Click the top spreader: it and its neighbours keep their colour, the rest greys.
     from selenium.webdriver.common.action_chains import ActionChains
 
+    # Tooltips go away when the pointer leaves the canvas, and when a filter changes.
+    tip = "document.querySelector('div.vis-tooltip')"
+    visible = f"{tip} !== null && {tip}.style.visibility === 'visible'"
+    for leave in (
+        "document.getElementById('mynetwork').dispatchEvent(new MouseEvent('mouseleave'));",
+        "document.querySelector('.legend-item[data-c=\"1\"]').click();",
+    ):
+        chrome.execute_script(
+            "network.interactionHandler.popupObj = undefined;"
+            "var p = network.interactionHandler.popup;"
+            "if (!p) { network.interactionHandler._checkShowPopup({ x: 0, y: 0 }); }"
+        )
+        shown = chrome.execute_script(
+            "var ih = network.interactionHandler, n = network.body.nodes['byron_c_wallace'];"
+            "var pos = network.canvasToDOM({ x: n.x, y: n.y });"
+            "ih._checkShowPopup(pos); return " + visible + ";"
+        )
+        assert shown, "the tooltip did not open"
+        scale = chrome.execute_script("return network.getScale();")
+        chrome.execute_script(leave)
+        assert not chrome.execute_script("return " + visible + ";"), leave
+    chrome.find_element("css selector", '.legend-item[data-c="1"]').click()
+    # Filters refit the view to what is left: only the largest community, then everything.
+    others = (
+        "document.querySelectorAll('.legend-item:not([data-c=\"0\"])').forEach(b => b.click());"
+    )
+    chrome.execute_script(others)
+    assert chrome.execute_script("return nodesView.length;") == first
+    assert chrome.execute_script("return network.getScale();") > 1.2 * scale
+    chrome.execute_script(others)
+    assert abs(chrome.execute_script("return network.getScale();") - scale) < 0.05 * scale
+
     users = cascade.user_graph(paper)
     top = users.vs.find(name="byron_c_wallace")
     expected = {users.vs[v]["name"] for v in users.neighbors(top)} | {"byron_c_wallace"}

@@ -28,12 +28,12 @@ class Layout:
     small: list[bool]
 
 
-def _star(k: int, hub: int, order: list[int]) -> np.ndarray:
+def _star(k: int, hub: int) -> np.ndarray:
     """The hub at the centre, the leaves on a sunflower disc (even density, any size)."""
     local = np.zeros((k, 2))
     i = np.arange(k - 1, dtype=float)
     r = np.sqrt(i + 1.0)
-    leaves = [v for v in order if v != hub]
+    leaves = [v for v in range(k) if v != hub]
     local[leaves, 0] = r * np.cos(i * _GOLDEN)
     local[leaves, 1] = r * np.sin(i * _GOLDEN)
     return local
@@ -48,7 +48,7 @@ def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
     sub = h.induced_subgraph(members).as_undirected(mode="collapse")
     degree = np.asarray(sub.degree())
     if sub.ecount() == k - 1 and degree.max() == k - 1:
-        return _star(k, int(np.argmax(degree)), list(range(k)))
+        return _star(k, int(np.argmax(degree)))
     grid = "grid" if k > BOX_MIN else "nogrid"
     # Fruchterman-Reingold draws from igraph's global generator even from a start matrix (and
     # its grid mode runs 2-3x slower from one), so it starts from igraph's own random positions,
@@ -64,7 +64,9 @@ def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
 BOX_MIN = 150
 
 
-def _units(h: ig.Graph, comps: list[list[int]], membership: list[int] | None, seed: int):
+def _units(
+    h: ig.Graph, comps: list[list[int]], membership: list[int] | None, seed: int
+) -> list[list[int]]:
     """The boxes to lay out: small components whole, big ones split into their communities."""
     from cascade.render.html.colours import communities
 
