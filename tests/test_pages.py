@@ -167,3 +167,17 @@ def test_user_links_appear_with_their_first_retweet(paper):
     assert all(e["t"] >= t[e["from"]] and e["t"] >= t[e["to"]] for e in edges)
     assert spec["timeline"]["start"] == min(t.values())
     assert sum(spec["timeline"]["bins"]) == len(paper)  # the papers' tweets, all dated
+
+
+def test_relative_urls_only_and_notebook_markup(paper):
+    for bad in ("javascript:alert(1)", "//evil.example/", "/abs/", "a b", 'x"y'):
+        with pytest.raises(ValueError, match="relative URL"):
+            to_html(paper, index_href=bad)
+        with pytest.raises(ValueError, match="relative URL"):
+            to_html(paper, assets=bad)
+    html = paper._repr_html_()
+    assert html == paper._repr_html_()  # deterministic, like the page itself
+    assert html.startswith('<iframe sandbox="allow-scripts allow-downloads allow-popups')
+    assert "allow-same-origin" not in html and html.count("<") == 2  # the page is escaped
+    with pytest.raises(ValueError, match="to_html"):
+        cascade.show(paper, path="x.html")

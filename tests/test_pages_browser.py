@@ -260,3 +260,36 @@ def test_shared_assets_hostile_text_and_no_requests(chrome, tmp_path):
     }
     assert browser.requests_to_hosts(chrome) == []
     assert browser.console_errors(chrome) == []
+
+
+def test_notebook_iframes_many_on_one_page(chrome, paper, tmp_path):
+    # What Jupyter does with Paper._repr_html_ / cascade.show: one sandboxed iframe per output.
+    outputs = [paper._repr_html_(), cascade.show(paper, level="tweet")._repr_html_()]
+    outputs.append(cascade.show(paper, color_by="kind")._repr_html_())
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        "<!DOCTYPE html><meta charset='utf-8'><body>" + "".join(outputs) + "</body>",
+        encoding="utf-8",
+    )
+    browser.load(chrome, notebook, ready="document.readyState === 'complete'")
+    frames = chrome.find_elements("css selector", "iframe")
+    assert len(frames) == 3
+    counts = []
+    for frame in frames:
+        chrome.switch_to.frame(frame)
+        try:
+            browser.wait_for(chrome, "window.cascadeAtRest === true", timeout=30)
+            counts.append(chrome.execute_script("return nodes.length;"))
+            # An opaque origin: the notebook page is out of reach.
+            assert (
+                chrome.execute_script(
+                    "try { return window.parent.document === undefined; }"
+                    " catch (e) { return 'blocked'; }"
+                )
+                == "blocked"
+            )
+        finally:
+            chrome.switch_to.default_content()
+    assert counts == [210, 258, 210]
+    assert browser.requests_to_hosts(chrome) == []
+    assert browser.console_errors(chrome) == []
