@@ -109,6 +109,17 @@ def test_links_back_to_the_source(paper):
     assert profile_url("@ann@scholar.social") == "https://scholar.social/@ann"
     assert profile_url("did:plc:abc") == "https://bsky.app/profile/did:plc:abc"
     assert profile_url("<script>") is None and profile_url("a b") is None
+    # A bare handle takes its network from one of the user's posts.
+    assert profile_url("alice", "https://scholar.social/users/alice/statuses/1") == (
+        "https://scholar.social/@alice"
+    )
+    assert profile_url("alice", "at://did:plc:x/app.bsky.feed.post/1") is None
+    assert profile_url("alice", "1101102870303330305") == "https://twitter.com/alice"
+    social = HERE / "data" / "social" / "mastodon_statuses.json"
+    if social.exists():  # the coordinator's copy of the shared social samples
+        nodes, _, _ = page_data(to_html(list(cascade.read(social))))
+        local = next(n for n in nodes if n["handle"] == "alice")
+        assert local["profile"] == "https://scholar.social/@alice"
 
     nodes, _, _ = page_data(to_html(paper, level="tweet"))
     tweet = next(n for n in nodes if n["id"] == "1101102870303330305")

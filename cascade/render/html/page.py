@@ -248,6 +248,13 @@ def _node_records(
     shown = {"retweets received", "followers", "tweets", "papers"}
     extra_name = None if measure_title in shown else measure_title
     users_of = g.degree(mode="out") if hubs.any() else []
+    # One post id per user says which network a bare handle belongs to (tooltips.profile_url).
+    first_posts: dict[str, str] = {}
+    if level == "user":
+        for paper in papers:
+            real = ~np.asarray(paper.placeholder, dtype=bool)
+            for author, pid in zip(paper.author[real], paper.id[real], strict=True):
+                first_posts.setdefault(str(author).lower(), str(pid))
     nodes: list[dict[str, Any]] = []
     for i, v in enumerate(kept):
         vx = g.vs[v].attributes()
@@ -283,7 +290,9 @@ def _node_records(
             url = tooltips.post_url(names[v])
             if url:
                 node["post"] = short_url(url)
-        profile = None if hubs[v] else tooltips.profile_url(vx.get("author") or handles[v])
+        post_id = names[v] if level == "tweet" else first_posts.get(names[v].lower())
+        who = vx.get("author") or handles[v]
+        profile = None if hubs[v] else tooltips.profile_url(who, post_id)
         if profile:
             node["profile"] = short_url(profile)
         if hubs[v]:

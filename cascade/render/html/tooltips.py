@@ -30,6 +30,7 @@ _BSKY_POST = re.compile(
 _SAFE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$")
 _TWITTER_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 _FEDI_HANDLE = re.compile(r"^@?([A-Za-z0-9_.-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})$")
+_LOCAL_HANDLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 _BSKY_HANDLE = re.compile(r"^(?:did:plc:[a-z0-9]+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
 
 
@@ -61,14 +62,20 @@ def post_url(post_id: Any) -> str | None:
     return None
 
 
-def profile_url(handle: Any) -> str | None:
-    """The profile page of a handle: ``user@host`` on its Mastodon server, a Bluesky did or
-    domain handle on bsky.app, a Twitter-shaped handle on twitter.com; else None.
+def profile_url(handle: Any, post_id: Any = None) -> str | None:
+    """The profile page of a handle; None when the handle allows none.
+
+    ``user@host`` is a Mastodon account on its server. Otherwise one of the user's post ids,
+    when given, says the network: an ``https://`` id (Mastodon) puts a local handle on that
+    server, an ``at://`` id (Bluesky) on bsky.app, a numeric id (Twitter) on twitter.com.
+    Without one, a did or domain handle is Bluesky's and a Twitter-shaped handle Twitter's.
 
     Examples
     --------
     >>> profile_url("byron_c_wallace"), profile_url("ann@mastodon.social")
     ('https://twitter.com/byron_c_wallace', 'https://mastodon.social/@ann')
+    >>> profile_url("alice", "https://scholar.social/users/alice/statuses/1")
+    'https://scholar.social/@alice'
     >>> profile_url("alice.bsky.social"), profile_url("<b>")
     ('https://bsky.app/profile/alice.bsky.social', None)
     """
@@ -78,9 +85,15 @@ def profile_url(handle: Any) -> str | None:
     m = _FEDI_HANDLE.match(s)
     if m:
         return f"https://{m.group(2)}/@{m.group(1)}"
-    if _TWITTER_HANDLE.match(s):
+    post = "" if post_id is None else str(post_id).strip()
+    if post.startswith("https://") and _SAFE_URL.match(post) and _LOCAL_HANDLE.match(s):
+        host = post[len("https://") :].split("/", 1)[0]
+        return f"https://{host}/@{s}"
+    if post.startswith("at://"):
+        return f"https://bsky.app/profile/{s}" if _BSKY_HANDLE.match(s) else None
+    if _TWITTER_HANDLE.match(s) and (not post or post.isdigit()):
         return f"https://twitter.com/{s}"
-    if _BSKY_HANDLE.match(s):
+    if _BSKY_HANDLE.match(s) and not post:
         return f"https://bsky.app/profile/{s}"
     return None
 
