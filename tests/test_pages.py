@@ -116,10 +116,9 @@ def test_links_back_to_the_source(paper):
     assert profile_url("alice", "at://did:plc:x/app.bsky.feed.post/1") is None
     assert profile_url("alice", "1101102870303330305") == "https://twitter.com/alice"
     social = HERE / "data" / "social" / "mastodon_statuses.json"
-    if social.exists():  # the coordinator's copy of the shared social samples
-        nodes, _, _ = page_data(to_html(list(cascade.read(social))))
-        local = next(n for n in nodes if n["handle"] == "alice")
-        assert local["profile"] == "https://scholar.social/@alice"
+    nodes, _, _ = page_data(to_html(list(cascade.read(social))))
+    local = next(n for n in nodes if n["handle"] == "alice")
+    assert local["profile"] == "https://scholar.social/@alice"
 
     nodes, _, _ = page_data(to_html(paper, level="tweet"))
     tweet = next(n for n in nodes if n["id"] == "1101102870303330305")
