@@ -10,6 +10,7 @@ import re
 __all__ = [
     "ELLIPSIS",
     "HOP_START",
+    "SHARE_BUTTONS",
     "credited_chain",
     "mentions",
     "normalise",
@@ -18,6 +19,15 @@ __all__ = [
 ]
 
 ELLIPSIS = "\u2026"
+
+# Accounts that share buttons and reading apps append as "via @x": x wrote no tweet this one came
+# from, so such a via credits nobody (lower case).
+SHARE_BUTTONS = frozenset(
+    """addthis sharethis instapaper pocket getpocket feedly po_st youtube buffer bufferapp
+    flipboard zite digg reddit linkedin tumblr scoopit newsblur inoreader ifttt hootsuite
+    sharethis_ storify paper_li pinterest slideshare vimeo wordpress wordpressdotcom
+    google googlenews medium_app tweetdeck""".split()
+)
 
 # Twitter handles are 1-15 word characters. The prefix tolerates "RT@a:", "rt  @a", a missing
 # colon and the manual "MT @a:" (modified tweet), which credits its source like a retweet.
