@@ -15,6 +15,8 @@ prefix, and lists in ``rt`` the handles it credits, nearest first. Two measureme
     anyone. Tweets Altmetric does not hint that cascade credits (manual ``RT @`` copies, for
     instance, which Altmetric may not hint) are counted on a line of their own, and a stricter
     precision counts them as wrong;
+  - *on the hinted path* = credited to any hinted handle (right source, but a hop the text
+    cannot show is missing: ``RT @a: x`` copied from b's retweet, hinted ``[b, a]``);
   - *root agreement* = the root author of the tweet's cascade is the last hinted handle (the
     measure the issue's "31 of 225" used).
 
@@ -104,6 +106,7 @@ def blind(files: list[Path], *, same_text: bool = True) -> dict:
                     c["hinted"] += 1
                     c["credited"] += credited
                     c["found"] += handle == hint[0]
+                    c["on path"] += handle in hint
                     c["root"] += credited and _ancestors(paper, i)[-1] == hint[-1]
                 else:
                     c["unhinted credited"] += credited
@@ -187,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         f"strict precision {_share(t['found'], strict).strip()} ({t['found']} of {strict}); "
         f"root agreement {t['root']} of {t['hinted']} ({_share(t['root'], t['hinted']).strip()}), "
         f"precision {_share(t['root'], t['credited']).strip()}"
+    )
+    print(
+        f"credited to a handle on the hinted path (any hinted handle): {t['on path']}: recall "
+        f"{_share(t['on path'], t['hinted']).strip()}, precision "
+        f"{_share(t['on path'], t['credited']).strip()}"
     )
     h = with_hints(files, same_text=same)
     print(

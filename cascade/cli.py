@@ -32,6 +32,11 @@ def _common() -> argparse.ArgumentParser:
         help="exit 2 at the first unreadable file or skipped record",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
+    p.add_argument(
+        "--no-same-text", dest="same_text", action="store_false",
+        help="never link a tweet to an earlier one by its identical text (the Altmetric API's "
+        "native retweets; see cascade.resolve)",
+    )  # fmt: skip
     _reconstruct_options(p)
     return p
 
@@ -63,8 +68,9 @@ def _output(p: argparse.ArgumentParser, default: str = "table") -> None:
 def open_corpus(args: argparse.Namespace) -> Corpus:
     """The corpus the command-line arguments name."""
     corpus = read(
-        args.inputs, input_format=args.input_format, paper_id=args.paper_id, strict=args.strict
-    )
+        args.inputs, input_format=args.input_format, paper_id=args.paper_id, strict=args.strict,
+        same_text=args.same_text,
+    )  # fmt: skip
     if args.reconstruct == "credited":
         return corpus
     from cascade.reconstruct import Reconstructed
@@ -85,6 +91,7 @@ def measure_papers(args: argparse.Namespace):
         strict=args.strict,
         reconstruct=args.reconstruct,
         reconstruct_options=reconstruct_options(args),
+        same_text=args.same_text,
     )
 
 
@@ -335,6 +342,7 @@ def _run_report(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         reconstruct=args.reconstruct,
         reconstruct_options=reconstruct_options(args),
+        same_text=args.same_text,
     )
     return finish(SimpleNamespace(log=result.log), args)
 

@@ -85,6 +85,7 @@ class _Options:
     batch_size: int
     reconstruct: str = "credited"
     reconstruct_options: dict[str, Any] = field(default_factory=dict)
+    same_text: bool = True
 
 
 def _run_chunk(
@@ -96,8 +97,9 @@ def _run_chunk(
     returned, not raised, so the other chunks' logs survive).
     """
     corpus = Corpus(
-        paths, input_format=options.input_format, paper_id=options.paper_id, strict=options.strict
-    )
+        paths, input_format=options.input_format, paper_id=options.paper_id, strict=options.strict,
+        same_text=options.same_text,
+    )  # fmt: skip
     results: list[Any] = []
     papers = iter(corpus)
     if options.reconstruct != "credited":
@@ -124,6 +126,7 @@ def map_papers(
     batch_size: int = 2000,
     reconstruct: str = "credited",
     reconstruct_options: dict[str, Any] | None = None,
+    same_text: bool = True,
 ) -> tuple[list[Any], ReadLog]:
     """Apply ``func`` to batches of papers read from ``inputs``, in parallel, in input order.
 
@@ -140,7 +143,7 @@ def map_papers(
         A Dask scheduler address (``"tcp://host:8786"``) or a connected ``Client``: run the
         chunks on that cluster instead of local processes. A client made from an address is
         closed at the end.
-    input_format, paper_id, strict
+    input_format, paper_id, strict, same_text
         As for :func:`cascade.read`.
     reconstruct, reconstruct_options
         A method of :func:`cascade.reconstruct.reconstruct` and its options, applied to every
@@ -174,6 +177,7 @@ def map_papers(
         int(batch_size),
         reconstruct,
         dict(reconstruct_options or {}),
+        same_text,
     )
     if dask is not None:
         outputs = _run_dask(dask, paths, options, func)
@@ -264,6 +268,7 @@ def measure(
     batch_size: int = 2000,
     reconstruct: str = "credited",
     reconstruct_options: dict[str, Any] | None = None,
+    same_text: bool = True,
 ) -> Measures:
     """Paper and cascade metrics of a corpus, computed in parallel; identical to a serial run.
 
@@ -278,7 +283,7 @@ def measure(
     extra : callable, optional
         Another picklable ``func(batch) -> result`` to run on the same batches in the workers,
         e.g. to collect what a report needs without reading the files twice.
-    input_format, paper_id, strict, batch_size, reconstruct, reconstruct_options
+    input_format, paper_id, strict, batch_size, reconstruct, reconstruct_options, same_text
         As for :func:`map_papers`.
 
     Returns
@@ -304,6 +309,7 @@ def measure(
         batch_size=batch_size,
         reconstruct=reconstruct,
         reconstruct_options=reconstruct_options,
+        same_text=same_text,
     )
     cascades = _concat([r[0] for r in results], CASCADE_COLUMNS)
     papers = _concat([r[1] for r in results], [*PAPER_COLUMNS, "source"])

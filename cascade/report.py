@@ -288,6 +288,7 @@ def report(
     quiet: bool = True,
     reconstruct: str = "credited",
     reconstruct_options: Mapping[str, Any] | None = None,
+    same_text: bool = True,
 ) -> Report:
     """Write the comparison report of a corpus of papers to ``out_dir``.
 
@@ -344,6 +345,7 @@ def report(
         "strict": strict,
         "reconstruct": reconstruct,
         "reconstruct_options": dict(reconstruct_options or {}),
+        "same_text": same_text,
     }
 
     _say(quiet, "reading and measuring the papers")
@@ -383,7 +385,7 @@ def report(
 
     _say(quiet, "ranking users across papers")
 
-    corpus = read(inputs, input_format=input_format, paper_id=paper_id)
+    corpus = read(inputs, input_format=input_format, paper_id=paper_id, same_text=same_text)
     if reconstruct != "credited":
         from cascade.reconstruct import Reconstructed
 
