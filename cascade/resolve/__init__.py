@@ -26,8 +26,8 @@ Rules, per tweet in time order (the first that applies):
   tweet. It cannot tell a retweet from two users posting the same words (two bots posting one
   title, a share button's fixed text);
 * a credit after a comment: ``comment RT @a: quoted`` or ``MT`` (``mid_text``), ``HT @a``
-  (``hat_tip``), ``(via @a)``, ``/via @a`` or ``via @a,`` inside the text (``via``): a's tweet, found
-  as for a retweet, but the edge is named by the rule;
+  (``hat_tip``), ``(via @a)``, ``/via @a`` or ``via @a,`` inside the text (``via``): a's tweet,
+  found as for a retweet, but the edge is named by the rule;
 * a reply ``@h ...``: the latest earlier tweet by h in the paper (``author_time``), else a root;
 * anything else is an original: a cascade root.
 

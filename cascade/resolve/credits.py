@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from cascade import text as T
 from cascade.io.records import PaperRecords
-from cascade.resolve.rules import credit_chain
+from cascade.resolve.rules import credit_chain, usable_hints
 
 # Retweet prefixes in RE2. They are stricter than ``text._HOP``: where one matches,
 # ``credited_chain`` credits the same handles and the body starts right after the prefix. What
@@ -105,8 +105,7 @@ def text_credits(texts: pa.Array) -> TextCredits:
         is_two[np.flatnonzero(is_two)] = ~bools(
             pc.equal(lower(pairs.field("a")), lower(pairs.field("b")))
         )
-    may_other = bools(pc.match_substring_regex(texts, _MAY_OTHER))
-    nobody = ~(ending_at | may_other | bools(pc.match_substring_regex(texts, _MAY_HOP)))
+    nobody = ~(ending_at | bools(pc.match_substring_regex(texts, f"{_MAY_HOP}|{_MAY_OTHER}")))
     slow = np.flatnonzero(~(is_one | is_two | nobody))
 
     rows_one, rows_two = np.flatnonzero(is_one), np.flatnonzero(is_two)
@@ -127,7 +126,7 @@ def text_credits(texts: pa.Array) -> TextCredits:
         chain, slow_bodies[i] = T.credited_chain(text)
         slow_tweet += [i] * len(chain)
         slow_handle += chain
-        if not chain and may_other[i] and (other := T.other_credit(text)) is not None:
+        if not chain and (other := T.other_credit(text)) is not None:
             other_text.append(i)
             other_rule.append(other[0])
             other_handle.append(other[1])
@@ -200,8 +199,10 @@ def row_credits(batch: list[PaperRecords], texts: pa.DictionaryArray, keys: pa.A
     own = bools(pc.equal(lower(pc.take(other_handle, other_slot)), pc.take(keys, rows)))
     rows, other_slot = rows[~own], other_slot[~own]  # a credit of oneself credits nobody
     rule = np.full(n, "", dtype=object)
-    hints = list(concat.from_iterable(r.credited for r in batch))
-    hinted = np.array([h is not None for h in hints], dtype=bool) if n else np.zeros(0, bool)
+    hints: list = []
+    if any(r.credited.count(None) != len(r.credited) for r in batch):
+        hints = [usable_hints(h) for h in concat.from_iterable(r.credited for r in batch)]
+    hinted = np.array([h is not None for h in hints], dtype=bool)
     if hinted.any():
         # Hints change the chain of the records they name: rebuild those, hop by hop.
         rows, other_slot = rows[~hinted[rows]], other_slot[~hinted[rows]]

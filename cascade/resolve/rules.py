@@ -37,8 +37,7 @@ def credit_chain(text_chain: tuple[str, ...], hints: tuple[str, ...] | None) -> 
     >>> credit_chain(("a",), ("b",)), credit_chain((), ("b",))
     (('a',), ('b',))
     """
-    if hints and any(h.lower() in T.SHARE_BUTTONS for h in hints):
-        hints = tuple(h for h in hints if h.lower() not in T.SHARE_BUTTONS)
+    hints = usable_hints(hints)
     if not hints:
         return text_chain
     if not text_chain:
@@ -46,6 +45,13 @@ def credit_chain(text_chain: tuple[str, ...], hints: tuple[str, ...] | None) -> 
     if len(hints) > len(text_chain) and hints[-1].lower() == text_chain[-1].lower():
         return hints
     return text_chain
+
+
+def usable_hints(hints: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The source's hints without share-button accounts; None if none is left."""
+    if hints and any(h.lower() in T.SHARE_BUTTONS for h in hints):
+        hints = tuple(h for h in hints if h.lower() not in T.SHARE_BUTTONS)
+    return hints or None
 
 
 def same_text_applies(records: PaperRecords) -> bool:
