@@ -81,8 +81,8 @@ def earliest_same_text(
 
     Examples
     --------
-    >>> g, a = np.array([0, 0, 0, 1]), np.array([5, 5, 6, 7])
-    >>> earliest_same_text(g, a, np.array([0, 1, 2, 3]), np.ones(4, bool)).tolist()
+    >>> group, author = np.array([0, 0, 0, 1]), np.array([5, 5, 6, 7])
+    >>> earliest_same_text(group, author, np.array([0, 1, 2, 3]), np.ones(4, bool)).tolist()
     [-1, -1, 0, -1]
     """
     parent = np.full(group.size, -1, dtype=np.int64)
@@ -90,9 +90,9 @@ def earliest_same_text(
     if not member.size:
         return parent
     rows = member[np.lexsort((pos[member], group[member]))]
-    g = group[rows]
-    start = np.flatnonzero(np.append(True, g[1:] != g[:-1]))
-    size = np.diff(np.append(start, g.size))
+    sorted_group = group[rows]
+    start = np.flatnonzero(np.append(True, sorted_group[1:] != sorted_group[:-1]))
+    size = np.diff(np.append(start, sorted_group.size))
     first = rows[start]  # the earliest record of each group
     first_author = np.repeat(author[first], size)
     other = author[rows] != first_author
