@@ -310,7 +310,7 @@ def report(
     max_graphs : int or None
         Write graph pages for at most this many papers (those with the most tweets; ties by
         citation id); None for every paper.
-    input_format, paper_id, strict
+    input_format, paper_id, strict, same_text
         As for :func:`cascade.read`.
     seed : int
         Seed of the graph layouts and of the scatter plot's sample.

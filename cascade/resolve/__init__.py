@@ -47,14 +47,13 @@ from collections.abc import Sequence
 from cascade.io.records import PaperRecords
 from cascade.model import Paper
 from cascade.resolve.batch import resolve_credited
-from cascade.resolve.matching import same_texts
 from cascade.resolve.rules import Forest, resolve_sequential
 
 __all__ = ["resolve", "resolve_many"]
 
 SMALL = 1000  # fewer tweets than this are resolved one by one
 
-# The former private names, for code that imported them from the single module.
+# The single module's private names, for code that imported them from it.
 _resolve_sequential = resolve_sequential
 _resolve_credited = resolve_credited
 _Forest = Forest
@@ -128,23 +127,3 @@ def resolve_many(batch: Sequence[PaperRecords]) -> list[Paper]:
         by_text = []
     together = dict(zip(by_text, resolve_credited([batch[j] for j in by_text])))
     return [together[j] if j in together else resolve_sequential(r) for j, r in enumerate(batch)]
-
-
-def __getattr__(name: str):
-    # The old single module's helpers under their old names (tests and benchmarks of other
-    # branches import them).
-    if name == "_credits":
-        from cascade.resolve.credits import text_credits as credits
-
-        def _credits(texts):
-            c = credits(texts)
-            return c.hops.tweet, c.hops.depth, c.hops.handle, c.bodies
-
-        return _credits
-    if name == "_same_texts":
-
-        def _same(bodies, code, a, b, fold):
-            return same_texts(bodies, code[a], code[b], fold)
-
-        return _same
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
