@@ -233,7 +233,9 @@ def row_credits(batch: list[PaperRecords], texts: pa.DictionaryArray, keys: pa.A
         tweet = tweet[by_tweet]
         hops = Hops(tweet, _depths(tweet), pc.take(handle, by_tweet))
     m = len(parsed.bodies)
-    every = pa.concat_arrays([parsed.bodies, pa.array(parsed.other_body, pa.string())])
+    every = parsed.bodies
+    if parsed.other_body:
+        every = pa.concat_arrays([every, pa.array(parsed.other_body, pa.string())])
     every = every.dictionary_encode()
     codes = every.indices.to_numpy().astype(np.int64)
     body_code = codes[:m][text_code]
