@@ -22,8 +22,9 @@ __version__ = "0.1.0"
 # networkx or pyvis, and `import cascade` stays quick.
 _API = {
     "Corpus": "cascade.io",
-    "InputError": "cascade.io",
+    "InputError": "cascade.errors",
     "read": "cascade.io",
+    "ReadOptions": "cascade.io",
     "Paper": "cascade.model",
     "cascade_metrics": "cascade.metrics",
     "paper_metrics": "cascade.metrics",
@@ -43,6 +44,7 @@ __all__ = [
     "Corpus",
     "InputError",
     "Paper",
+    "ReadOptions",
     "__version__",
     "automated_suspects",
     "cascade_metrics",
@@ -61,7 +63,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from cascade.graph import to_networkx, tweet_graph, user_graph
-    from cascade.io import Corpus, InputError, read
+    from cascade.io import Corpus, InputError, ReadOptions, read
     from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
     from cascade.model import Paper
     from cascade.rank import automated_suspects, rank_users

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import gc
+import linecache
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
 
 from cascade import __version__
-from cascade.io import Corpus, InputError, read
+from cascade.errors import InputError
+from cascade.io import FORMAT_NAMES, Corpus, ReadLog, ReadOptions
 from cascade.model import Paper
 from cascade.output import TABLE_FORMATS, write_table, write_tables
 
@@ -24,14 +27,22 @@ def _common() -> argparse.ArgumentParser:
     """Options every command that reads input shares."""
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or globs")
-    p.add_argument("--input-format", help="force the input format instead of detecting it")
+    p.add_argument(
+        "--input-format",
+        choices=FORMAT_NAMES,
+        metavar="FORMAT",
+        help="force the input format instead of detecting it: " + ", ".join(FORMAT_NAMES),
+    )
     p.add_argument("--paper-id", help="paper id for inputs that carry none")
     p.add_argument(
         "--strict",
         action="store_true",
-        help="exit 2 at the first unreadable file or skipped record",
+        help="exit 2 if a file is unreadable or a record is skipped (each file and reason named)",
     )
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar, no summary (errors still)"
+    )
+    p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     p.add_argument(
         "--no-same-text", dest="same_text", action="store_false",
         help="never link a tweet to an earlier one by its identical text (the Altmetric API's "
@@ -63,29 +74,21 @@ def _reconstruct_options(p: argparse.ArgumentParser) -> None:
 def _output(p: argparse.ArgumentParser, default: str = "table") -> None:
     p.add_argument("--format", choices=TABLE_FORMATS, default=default, help="output format")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
+    _formula_option(p)
 
 
-def open_corpus(args: argparse.Namespace) -> Corpus:
-    """The corpus the command-line arguments name."""
-    corpus = read(
-        args.inputs, input_format=args.input_format, paper_id=args.paper_id, strict=args.strict,
-        same_text=args.same_text,
-    )  # fmt: skip
-    if args.reconstruct == "credited":
-        return corpus
-    from cascade.reconstruct import Reconstructed
-
-    return Reconstructed(corpus, args.reconstruct, **reconstruct_options(args))  # type: ignore
+def _formula_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-formula-guard",
+        action="store_true",
+        help="CSV: write text cells exactly, even those a spreadsheet would run as a formula "
+        "(by default a text cell starting with = + - @ tab or CR gets a leading ')",
+    )
 
 
-def measure_papers(args: argparse.Namespace):
-    """Paper and cascade metrics of the inputs, on ``--workers`` processes or ``--dask``."""
-    from cascade.parallel import measure
-
-    return measure(
-        args.inputs,
-        workers=args.workers,
-        dask=args.dask,
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    """The :class:`ReadOptions` the command-line arguments give."""
+    return ReadOptions(
         input_format=args.input_format,
         paper_id=args.paper_id,
         strict=args.strict,
@@ -93,6 +96,30 @@ def measure_papers(args: argparse.Namespace):
         reconstruct_options=reconstruct_options(args),
         same_text=args.same_text,
     )
+
+
+def open_corpus(args: argparse.Namespace) -> Corpus:
+    """The corpus the command-line arguments name (read in this process)."""
+    return read_options(args).open(args.inputs)  # type: ignore[return-value]
+
+
+def all_papers(args: argparse.Namespace) -> tuple[list[Paper], ReadLog]:
+    """Every paper of the inputs, read on ``--workers`` processes or ``--dask``; and the log."""
+    from cascade.parallel import read_papers
+
+    if getattr(args, "dask", None) is None and getattr(args, "workers", None) == 1:
+        corpus = open_corpus(args)
+        return list(progress(corpus, args)), corpus.log
+    return read_papers(
+        args.inputs, workers=args.workers, dask=args.dask, options=read_options(args)
+    )
+
+
+def measure_papers(args: argparse.Namespace):
+    """Paper and cascade metrics of the inputs, on ``--workers`` processes or ``--dask``."""
+    from cascade.parallel import measure
+
+    return measure(args.inputs, workers=args.workers, dask=args.dask, options=read_options(args))
 
 
 def reconstruct_options(args: argparse.Namespace) -> dict:
@@ -122,16 +149,38 @@ def progress(papers: Corpus, args: argparse.Namespace) -> Iterator[Paper]:
     yield from tqdm(papers, unit=" papers", file=sys.stderr, leave=False)
 
 
-def finish(corpus: Corpus, args: argparse.Namespace) -> int:
-    """Report what was read and skipped; the exit code (2 under --strict when anything was)."""
+def finish(corpus: Corpus | SimpleNamespace, args: argparse.Namespace) -> int:
+    """Report what was read and skipped; the exit code (2 under --strict when anything was).
+
+    Errors (unreadable files, bad lines) are printed even with ``--quiet``; so is, under
+    ``--strict``, every file that had records skipped, with the reasons.
+    """
     log = corpus.log
     for error in log.errors:
         print(f"cascade: error: {error}", file=sys.stderr)
     if not args.quiet:
         print(f"cascade: {log.summary()}", file=sys.stderr)
-    if args.strict and (log.errors or sum(log.skipped.values())):
-        return 2
+    if args.strict:
+        for entry in log.files.values():
+            if entry.skipped:
+                reasons = ", ".join(f"{r}: {n}" for r, n in sorted(entry.skipped.items()))
+                print(f"cascade: error: {entry.path}: records skipped ({reasons})", file=sys.stderr)
+        if log.errors or sum(log.skipped.values()):
+            return 2
     return 0
+
+
+def require_papers(log: ReadLog, inputs: Sequence[str]) -> None:
+    """Raise :class:`InputError` when nothing could be read: no output is written then."""
+    if log.papers:
+        return
+    if not log.files:
+        raise InputError(", ".join(inputs), "no input files found")
+    reasons = "; ".join(
+        f.error or f"{f.path}: no paper ({f.records} records, none usable)"
+        for f in log.files.values()
+    )
+    raise InputError(", ".join(inputs), f"no papers read: {reasons}")
 
 
 # --- cascade metrics ---------------------------------------------------------------------------
@@ -159,12 +208,14 @@ def _run_metrics(args: argparse.Namespace) -> int:
 
         corpus = open_corpus(args)
         table = (paper_metrics if args.per == "paper" else cascade_metrics)(progress(corpus, args))
-        write_table(table, args.output, args.format)
-        return finish(corpus, args)
-    m = measure_papers(args)
-    table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
+        log = corpus.log
+    else:
+        m = measure_papers(args)
+        table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
+        log = m.log
+    require_papers(log, args.inputs)
     write_table(table, args.output, args.format)
-    return finish(SimpleNamespace(log=m.log), args)
+    return finish(SimpleNamespace(log=log), args)
 
 
 # --- cascade graph -----------------------------------------------------------------------------
@@ -211,15 +262,14 @@ def _add_graph(sub, common) -> None:
     p.add_argument("--paper-node", action="store_true", help="add a node per paper")
     p.add_argument("--title", help="page heading (default: the paper's title or id)")
     p.add_argument("--seed", type=int, default=0, help="seed for communities and layout")
+    _parallel_options(p)
 
 
 def _run_graph(args: argparse.Namespace) -> int:
     from cascade.render.html import to_html
 
-    corpus = open_corpus(args)
-    papers = list(progress(corpus, args))
-    if not papers:
-        raise ValueError("no papers in the input: nothing to draw")
+    papers, log = all_papers(args)
+    require_papers(log, args.inputs)
     to_html(
         papers[0] if len(papers) == 1 else papers,
         args.output,
@@ -233,7 +283,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         title=args.title,
         seed=args.seed,
     )
-    return finish(corpus, args)
+    return finish(SimpleNamespace(log=log), args)
 
 
 # --- cascade compare / cascade report -----------------------------------------------------------
@@ -274,19 +324,27 @@ def _add_compare(sub, common) -> None:
     _parallel_options(p)
     _groups_option(p)
     p.add_argument("--format", choices=TABLE_FORMATS, default="table", help="output format")
-    p.add_argument("-o", "--output", help="output file (json, table) or folder (csv, parquet)")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="output file (json, table); for csv and parquet a stem (out.csv -> out.<table>.csv) "
+        "or a folder",
+    )
 
 
 def _run_compare(args: argparse.Namespace) -> int:
     from cascade import compare
 
     m = measure_papers(args)
+    require_papers(m.log, args.inputs)
     tables = {
         "papers": m.papers.drop(columns="source"),
         "distributions": compare.distributions(m.papers),
     }
     if args.groups:
         groups = compare.read_groups(args.groups)
+        for warning in compare.check_groups(m.papers, groups, source=args.groups):
+            print(f"cascade: warning: {warning}", file=sys.stderr)
         tables["groups"] = compare.group_summary(m.papers, groups)
         tables["tests"] = compare.group_tests(m.papers, groups)
         tables["size_matched"] = compare.size_matched(m.cascades, groups)
@@ -314,6 +372,11 @@ def _add_report(sub, common) -> None:
         help="graph pages for the N papers with most tweets (default 100), or all",
     )
     p.add_argument("--seed", type=int, default=0, help="seed for layouts and plot samples")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace DIR even if it is a non-empty folder that is not a cascade report",
+    )
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -335,15 +398,13 @@ def _run_report(args: argparse.Namespace) -> int:
         dask=args.dask,
         top=args.top,
         max_graphs=max_graphs,
-        input_format=args.input_format,
-        paper_id=args.paper_id,
-        strict=args.strict,
+        options=read_options(args),
         seed=args.seed,
         quiet=args.quiet,
-        reconstruct=args.reconstruct,
-        reconstruct_options=reconstruct_options(args),
-        same_text=args.same_text,
+        force=args.force,
     )
+    for warning in result.warnings:
+        print(f"cascade: warning: {warning}", file=sys.stderr)
     return finish(SimpleNamespace(log=result.log), args)
 
 
@@ -360,10 +421,13 @@ def _add_export(sub, common) -> None:
         "node and edge tables (<stem>.nodes.<ext> and <stem>.edges.<ext>) as CSV or Parquet.",
     )
     p.add_argument(
-        "--to",
+        "--format",
         metavar="graphml|gexf|gml|json|csv|parquet",
         help="format (default: from the -o suffix)",
     )
+    p.add_argument("--to", help=argparse.SUPPRESS)  # the 0.1 spelling of --format (deprecated)
+    _formula_option(p)
+    _parallel_options(p)
     p.add_argument("--level", default="user", metavar="user|tweet", help="users or tweets as nodes")
     p.add_argument(
         "--kinds",
@@ -376,12 +440,17 @@ def _add_export(sub, common) -> None:
 def _run_export(args: argparse.Namespace) -> int:
     from cascade.export import export
 
-    corpus = open_corpus(args)
+    if args.to is not None:
+        print("cascade: warning: --to is deprecated, use --format", file=sys.stderr)
+    fmt = args.format or args.to
+    papers, log = all_papers(args)
+    require_papers(log, args.inputs)
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
-    written = export(progress(corpus, args), args.output, to=args.to, level=args.level, kinds=kinds)
+    written = export(papers, args.output, format=fmt, level=args.level, kinds=kinds,
+                     formula_guard=not args.no_formula_guard)  # fmt: skip
     if not args.quiet:
         print(f"cascade: wrote {', '.join(written)}", file=sys.stderr)
-    return finish(corpus, args)
+    return finish(SimpleNamespace(log=log), args)
 
 
 # --- cascade rank ------------------------------------------------------------------------------
@@ -423,6 +492,7 @@ def _add_rank(sub, common) -> None:
         action="store_true",
         help="add expected_influence (Rizoiu et al. 2018; computed anyway with --by it)",
     )
+    _parallel_options(p)
     _output(p)
 
 
@@ -442,21 +512,22 @@ def _run_rank(args: argparse.Namespace) -> int:
     ]
     if args.expected_influence or args.by == "expected_influence":
         measures.append("expected_influence")
-    corpus = open_corpus(args)
+    papers, log = all_papers(args)
+    require_papers(log, args.inputs)
     table = rank_users(
-        progress(corpus, args),
+        papers,
         by=args.by,
         top=args.top,
         per_paper=args.per_paper,
         exclude_suspects=args.exclude_suspects,
         measures=measures,
     )
-    write_table(table, args.output, args.format)
+    write_table(table, args.output, args.format, formula_guard=not args.no_formula_guard)
     for name in ("betweenness", "harmonic"):
         note = table.attrs.get(name, "exact")
         if note != "exact" and not args.quiet:
             print(f"cascade: {name} with {note}", file=sys.stderr)
-    return finish(corpus, args)
+    return finish(SimpleNamespace(log=log), args)
 
 
 # In the order --help lists them: the main job first.
@@ -493,13 +564,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         print(f"cascade: error: {err}", file=sys.stderr)
         return 2
-    except (ValueError, OSError) as err:
-        print(f"cascade: error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        if isinstance(err, OSError) or (isinstance(err, ValueError) and _raised_here(err)):
+            print(f"cascade: error: {err}", file=sys.stderr)  # a bad option or path
+            return 2
+        if args.debug:
+            raise
+        print(
+            f"cascade: internal error (a bug in cascade, please report it): "
+            f"{type(err).__name__}: {err}\ncascade: run again with --debug for the traceback",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         gc.set_threshold(*threshold)
+
+
+def _raised_here(err: BaseException) -> bool:
+    """Whether ``err`` was raised by cascade's own code (a check of the user's options), not
+    inside a library it calls (which would be a bug of ours)."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    path = tb.tb_frame.f_code.co_filename
+    # A C function (numpy's) raising adds no frame: the line itself must be our `raise`.
+    own = os.path.dirname(path).startswith(os.path.dirname(os.path.abspath(__file__)))
+    return own and linecache.getline(path, tb.tb_lineno).lstrip().startswith("raise")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,13 +25,14 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from cascade.io.records import InputError
+from cascade.errors import InputError
 from cascade.metrics import PAPER_COLUMNS
 
 __all__ = [
     "METRICS",
     "SIZE_MATCHED_METRICS",
     "audience_overlap",
+    "check_groups",
     "distributions",
     "group_summary",
     "group_tests",
@@ -152,6 +153,57 @@ def read_groups(path: str | os.PathLike) -> pd.Series:
     series = pd.Series(groups, name="group", dtype=object)
     series.index.name = "citation_id"
     return series
+
+
+def check_groups(
+    papers: pd.DataFrame, groups: Mapping[str, str] | pd.Series, *, source: str = "groups"
+) -> list[str]:
+    """What is wrong with a grouping of these papers, one line each (empty when nothing).
+
+    Papers named in ``groups`` but absent from ``papers``, groups left with no paper, and fewer
+    than two groups with papers (no test can run) are each reported.
+
+    Parameters
+    ----------
+    papers : pandas.DataFrame
+        A paper table with ``citation_id``.
+    groups : mapping or Series
+        citation id -> group.
+    source : str
+        Where the grouping came from, for the messages.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"citation_id": ["a", "b"]})
+    >>> for line in check_groups(t, {"a": "x", "c": "y"}):
+    ...     print(line)
+    groups: 1 paper not in the data (c)
+    groups: group y has no paper in the data
+    groups: only 1 group has papers (x): no group test can run
+    """
+    groups = pd.Series(groups, dtype=object)
+    groups.index = groups.index.astype(str)
+    present = set(papers["citation_id"].astype(str))
+    missing = [c for c in groups.index if c not in present]
+    out = []
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        noun = "paper" if len(missing) == 1 else "papers"
+        out.append(f"{source}: {len(missing)} {noun} not in the data ({shown})")
+    used = groups[[c in present for c in groups.index]]
+    for group in sorted(set(map(str, groups)) - set(map(str, used))):
+        out.append(f"{source}: group {group} has no paper in the data")
+    names = sorted(set(map(str, used)))
+    if len(names) < 2:
+        out.append(
+            f"{source}: only {len(names)} group has papers ({', '.join(names) or 'none'}): "
+            "no group test can run"
+        )
+    return out
 
 
 def _group_of(table: pd.DataFrame, groups: Mapping[str, str] | pd.Series) -> pd.Series:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ import pandas as pd
 
 from cascade.graph import EDGE_KINDS, user_graph
 from cascade.model import Paper
-from cascade.output import atomic_path, atomic_write, write_table
+from cascade.output import atomic_path, atomic_write, guard_formulas, write_table
 
 __all__ = ["EXPORT_FORMATS", "LEVELS", "export", "graph_tables", "to_nx"]
 
@@ -171,11 +172,10 @@ def to_nx(nodes: pd.DataFrame, edges: pd.DataFrame, *, level: str) -> nx.DiGraph
     tweet's time.
     """
     if level == "tweet":
-        single = nodes["paper_id"].nunique() <= 1
-        key = (lambda pid, tid: tid) if single else (lambda pid, tid: f"{pid}/{tid}")
-        node_keys = [key(p, t) for p, t in zip(nodes["paper_id"], nodes["tweet_id"])]
-        src = [key(p, t) for p, t in zip(edges["paper_id"], edges["source"])]
-        dst = [key(p, t) for p, t in zip(edges["paper_id"], edges["target"])]
+        node_keys = _node_keys(nodes["paper_id"].tolist(), nodes["tweet_id"].tolist())
+        key = dict(zip(zip(nodes["paper_id"], nodes["tweet_id"]), node_keys))
+        src = [key[p, t] for p, t in zip(edges["paper_id"], edges["source"])]
+        dst = [key[p, t] for p, t in zip(edges["paper_id"], edges["target"])]
         label, start = nodes["author"], nodes["time"]
         edge_start = dict(zip(node_keys, start))
     else:
@@ -203,11 +203,32 @@ def to_nx(nodes: pd.DataFrame, edges: pd.DataFrame, *, level: str) -> nx.DiGraph
     return g
 
 
+def _node_keys(paper_ids: list[str], tweet_ids: list[str]) -> list[str]:
+    """A key per tweet node, unique within the file.
+
+    The tweet id where the file holds one paper, else ``<paper id>/<tweet id>``; a key that
+    still repeats (ids with ``/`` in them can meet) gets ``#2``, ``#3``, ... in file order.
+
+    Examples
+    --------
+    >>> _node_keys(["a/b", "a"], ["c", "b/c"])
+    ['a/b/c', 'a/b/c#2']
+    """
+    single = len(set(paper_ids)) <= 1
+    keys = tweet_ids if single else [f"{p}/{t}" for p, t in zip(paper_ids, tweet_ids)]
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        n = seen[k] = seen.get(k, 0) + 1
+        out.append(k if n == 1 else f"{k}#{n}")
+    return out
+
+
 def _write_gexf(g: nx.DiGraph, path: str) -> None:
-    # networkx declares string start times as timeformat "date" (days only); Gephi needs
-    # "dateTime" to place ISO-8601 times of day on its timeline.
+    # Start times are ISO-8601 strings: networkx declares them timeformat "date", which Gephi
+    # parses with their time of day, and which networkx.read_gexf reads back ("dateTime" it
+    # cannot).
     text = "\n".join(nx.generate_gexf(g, version="1.2draft"))
-    text = text.replace('timeformat="date"', 'timeformat="dateTime"', 1)
     with atomic_write(path) as f:
         f.write(text + "\n")
 
@@ -263,9 +284,11 @@ def export(
     papers: Paper | Iterable[Paper],
     path: str | os.PathLike,
     *,
-    to: str | None = None,
+    format: str | None = None,
     level: str = "user",
     kinds: Iterable[str] = ("retweet", "quote", "reply"),
+    formula_guard: bool = True,
+    to: str | None = None,
 ) -> list[str]:
     """Write the papers' diffusion graph for other tools.
 
@@ -276,12 +299,18 @@ def export(
     path : str or path
         Output file; for ``csv`` / ``parquet`` the stem of ``<stem>.nodes.<ext>`` and
         ``<stem>.edges.<ext>``.
-    to : {"graphml", "gexf", "gml", "json", "csv", "parquet"}, optional
+    format : {"graphml", "gexf", "gml", "json", "csv", "parquet"}, optional
         The format; default: from the file suffix.
     level : {"user", "tweet"}
         Users or tweets as nodes.
     kinds : iterable of str
         User level: which links become edges (``retweet``, ``quote``, ``reply``, ``mention``).
+    formula_guard : bool
+        CSV: prefix ``'`` to text cells a spreadsheet would run as formulas (see
+        :func:`cascade.output.guard_formulas`); False for exact round trips through
+        :func:`cascade.read`.
+    to : str, optional
+        Deprecated spelling of ``format`` (0.1).
 
     Returns
     -------
@@ -296,15 +325,22 @@ def export(
     True
     """
     path = Path(path)
-    fmt = to or _SUFFIX.get(path.suffix.lower())
+    if to is not None:
+        warnings.warn("export(to=...) is deprecated: use format=", DeprecationWarning, stacklevel=2)
+    fmt = format or to or _SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"cannot tell the export format from {path.name!r}: give a suffix "
+            f"({', '.join(sorted(_SUFFIX))}) or a format ({', '.join(EXPORT_FORMATS)})"
+        )
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose from {EXPORT_FORMATS}")
+        raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
     nodes, edges = graph_tables(papers, level=level, kinds=kinds)
     if fmt in ("csv", "parquet"):
         node_path, edge_path = _table_paths(path, fmt)
         for frame, where in ((nodes, node_path), (edges, edge_path)):
             if fmt == "csv":
-                _write_csv(frame, where)
+                _write_csv(guard_formulas(frame) if formula_guard else frame, where)
             else:
                 write_table(frame, where, fmt)
         return [str(node_path), str(edge_path)]

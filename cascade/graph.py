@@ -7,7 +7,7 @@ source), which is what "being retweeted raises your score" centralities such as 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,18 +17,17 @@ import numpy as np
 import pandas as pd
 
 from cascade import text as T
-from cascade.model import Paper, distinct, latest_per_group, stack
+from cascade.model import NAT, Paper, distinct, latest_per_group, stack
 
-__all__ = ["EDGE_KINDS", "to_networkx", "tweet_graph", "user_graph"]
+__all__ = ["EDGE_KINDS", "combined_graph", "to_networkx", "tweet_graph", "user_graph"]
 
 EDGE_KINDS = ("retweet", "quote", "reply", "mention")
-_NAT = np.iinfo(np.int64).min
 
 
 def _datetimes(seconds: np.ndarray) -> list[datetime | None]:
     """int64 epoch seconds (NaT = int64 min) as tz-aware UTC datetimes, None for NaT."""
     return [
-        None if s == _NAT else datetime.fromtimestamp(s, tz=timezone.utc) for s in seconds.tolist()
+        None if s == NAT else datetime.fromtimestamp(s, tz=timezone.utc) for s in seconds.tolist()
     ]
 
 
@@ -178,10 +177,10 @@ def user_graph(
 
     real = ~b["placeholder"]
     author = uid[b["user"]]
-    dated = real & (b["time"] != _NAT)
+    dated = real & (b["time"] != NAT)
     first_seen = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first_seen, author[dated], b["time"][dated])
-    first_seen[first_seen == np.iinfo(np.int64).max] = _NAT
+    first_seen[first_seen == np.iinfo(np.int64).max] = NAT
     paper_user = distinct(b["paper"] * n + author)
 
     g = ig.Graph(n, directed=True)
@@ -234,3 +233,78 @@ def to_networkx(graph: ig.Graph, *, reverse: bool = False) -> nx.DiGraph | nx.Mu
     for _, data in out.nodes(data=True):
         data.pop("name", None)
     return out
+
+
+def combined_graph(
+    users: pd.DataFrame,
+    papers: pd.DataFrame,
+    titles: Mapping[str, str] | None = None,
+    *,
+    papers_max: int = 50,
+    users_max: int = 2000,
+) -> ig.Graph | None:
+    """Papers as hub nodes, each linked (paper -> user, kind ``tweeted``) to its users.
+
+    Parameters
+    ----------
+    users : pandas.DataFrame
+        One row per (paper, user): ``citation_id``, ``user`` (lower-case key), ``handle`` and
+        ``tweets`` (the user's tweets about that paper).
+    papers : pandas.DataFrame
+        ``citation_id`` and ``tweets`` per paper (e.g. :func:`cascade.paper_metrics`).
+    titles : mapping, optional
+        Paper titles, for the hub labels (default ``paper <id>``).
+    papers_max : int
+        Hubs: the papers with the most tweets (ties by citation id).
+    users_max : int
+        Users: all users of those papers up to this many, else those who tweeted the most of
+        those papers.
+
+    Returns
+    -------
+    igraph.Graph or None
+        None when there is no paper. Vertex attributes ``name`` (``paper:<id>`` or the user
+        key), ``handle``, ``tweets``, ``papers`` and ``hub`` (True for paper vertices); edge
+        attributes ``kind`` and ``weight`` (tweets).
+
+    Examples
+    --------
+    >>> users = pd.DataFrame({"citation_id": ["a", "a", "b"], "user": ["x", "y", "x"],
+    ...                       "handle": ["X", "Y", "X"], "tweets": [2, 1, 1]})
+    >>> papers = pd.DataFrame({"citation_id": ["a", "b"], "tweets": [3, 1]})
+    >>> g = combined_graph(users, papers)
+    >>> g.vs["name"], g.es["weight"]
+    (['paper:a', 'paper:b', 'x', 'y'], [2, 1, 1])
+    """
+    titles = titles or {}
+    hubs = papers.sort_values(["tweets", "citation_id"], ascending=[False, True]).head(papers_max)
+    cids = hubs["citation_id"].astype(str).tolist()
+    if not cids:
+        return None
+    links = users[users["citation_id"].isin(cids)]
+    per_user = links.groupby("user", sort=True).agg(
+        handle=("handle", "first"), papers=("citation_id", "nunique"), tweets=("tweets", "sum")
+    )
+    if len(per_user) > users_max:
+        per_user = per_user.reset_index().sort_values(
+            ["papers", "tweets", "user"], ascending=[False, False, True], kind="stable"
+        )
+        per_user = per_user.head(users_max).set_index("user").sort_index()
+    links = links[links["user"].isin(per_user.index)]
+    n_papers = len(cids)
+    code = {u: n_papers + i for i, u in enumerate(per_user.index)}
+    paper_code = {c: i for i, c in enumerate(cids)}
+    g = ig.Graph(n_papers + len(per_user), directed=True)
+    src = links["citation_id"].map(paper_code).to_numpy(dtype=np.int64)
+    dst = links["user"].map(code).to_numpy(dtype=np.int64)
+    g.add_edges(np.column_stack([src, dst]))
+    g.vs["name"] = [f"paper:{c}" for c in cids] + per_user.index.tolist()
+    g.vs["handle"] = [titles.get(c) or f"paper {c}" for c in cids] + per_user["handle"].tolist()
+    g.vs["tweets"] = hubs["tweets"].astype(int).tolist() + per_user["tweets"].astype(int).tolist()
+    g.vs["papers"] = [1] * n_papers + per_user["papers"].astype(int).tolist()
+    g.vs["hub"] = [True] * n_papers + [False] * len(per_user)
+    g.es["kind"] = ["tweeted"] * g.ecount()
+    g.es["weight"] = links["tweets"].astype(int).tolist()
+    g["level"] = "user"
+    g["citation_id"] = None
+    return g

@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve_triangular
 
-from cascade.model import Paper, distinct, latest_per_group, stack
+from cascade.model import NAT, Paper, distinct, latest_per_group, stack, sum_known
 
 __all__ = [
     "CASCADE_COLUMNS",
@@ -69,7 +69,6 @@ PAPER_COLUMNS = [
     "duplicates",
     "skipped",
 ]
-_NAT = np.iinfo(np.int64).min  # datetime64's NaT as int64
 
 
 def forest(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -179,14 +178,14 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     np.maximum.at(breadth, keys // (int(depth.max(initial=0)) + 1), counts)
 
     time = b["time"]
-    dated = np.flatnonzero(time != _NAT)
+    dated = np.flatnonzero(time != NAT)
     by_time = dated[np.lexsort((time[dated], cascade[dated]))]
     dated_cascade = cascade[by_time]
     m = np.bincount(dated_cascade, minlength=k)
     first = np.searchsorted(dated_cascade, np.arange(k))
     has_time = m > 0
-    start = np.where(has_time, time[by_time[np.minimum(first, len(by_time) - 1)]], _NAT)
-    end = np.where(has_time, time[by_time[np.maximum(first + m - 1, 0)]], _NAT)
+    start = np.where(has_time, time[by_time[np.minimum(first, len(by_time) - 1)]], NAT)
+    end = np.where(has_time, time[by_time[np.maximum(first + m - 1, 0)]], NAT)
     half = time[by_time[np.maximum(first + (m + 1) // 2 - 1, 0)]] if len(by_time) else start
     duration = np.where(has_time, end - start, np.nan)
     to_half = np.where(has_time, half - start, np.nan)
@@ -195,7 +194,7 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     pair_cascade, pair_user = pairs // b["n_users"], pairs % b["n_users"]
     followers = latest_per_group(b["followers"], b["time"], b["user"], b["n_users"])
     users = np.bincount(pair_cascade, minlength=k)
-    reach = _sum_known(pair_cascade, followers[pair_user], k)
+    reach = sum_known(pair_cascade, followers[pair_user], k)
 
     paper_of_cascade = b["paper"][roots]
     ids = np.concatenate([p.id for p in papers])
@@ -219,13 +218,6 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cascades, _paper_table(papers, b, cascades, paper_of_cascade, followers)
 
 
-def _sum_known(index: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Per-group sum of the known (non-NaN) values; NaN for a group with none known."""
-    known = ~np.isnan(values)
-    total = np.bincount(index[known], weights=values[known], minlength=k)
-    return np.where(np.bincount(index[known], minlength=k) > 0, total, np.nan)
-
-
 def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(seconds.view("datetime64[s]")).tz_localize("UTC")
 
@@ -242,12 +234,12 @@ def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFra
     retweets = by_kind.get("retweet", none)
     user_paper = b["user_paper"]
     time = b["time"]
-    dated = real & (time != _NAT)
+    dated = real & (time != NAT)
     first = np.full(k, np.iinfo(np.int64).max)
     np.minimum.at(first, b["paper"][dated], time[dated])
-    last = _group_max(b["paper"][dated], time[dated], k, _NAT)
+    last = _group_max(b["paper"][dated], time[dated], k, NAT)
     seen = first != np.iinfo(np.int64).max
-    first = np.where(seen, first, _NAT)
+    first = np.where(seen, first, NAT)
 
     size = cascades["size"].to_numpy()
     multi = size >= 2
@@ -273,10 +265,10 @@ def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFra
             "mean_structural_virality": sv_mean,
             "max_structural_virality": np.where(sv_n > 0, sv_max, np.nan),
             "first_tweet": _utc(first),
-            "last_tweet": _utc(np.where(seen, last, _NAT)),
+            "last_tweet": _utc(np.where(seen, last, NAT)),
             "duration_days": np.where(seen, (last - first) / 86400.0, np.nan),
             "retweet_share": share,
-            "reach": _sum_known(user_paper, followers, k),
+            "reach": sum_known(user_paper, followers, k),
             "placeholders": np.bincount(b["paper"][~real], minlength=k),
             "duplicates": np.array([p.duplicates for p in papers], dtype=np.int64),
             "skipped": np.array([sum(p.skipped.values()) for p in papers], dtype=np.int64),

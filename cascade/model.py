@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     import igraph as ig
     import pandas as pd
 
-__all__ = ["COLUMNS", "Paper", "distinct", "latest_per_group", "stack"]
+__all__ = ["COLUMNS", "NAT", "Paper", "distinct", "latest_per_group", "stack", "sum_known"]
+
+#: ``datetime64``'s NaT seen as int64 (what :func:`stack` puts in ``time`` for unknown times).
+NAT = np.iinfo(np.int64).min
 
 COLUMNS = (
     "id",
@@ -226,6 +229,40 @@ def latest_per_group(values: np.ndarray, time: np.ndarray, group: np.ndarray, k:
     last = np.flatnonzero(np.append(g[1:] != g[:-1], True)) if g.size else g
     out[g[last]] = values[order[last]]
     return out
+
+
+def sum_known(group: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Per-group sum of the known (non-NaN) values, as float; NaN for a group with none known.
+
+    The one rule for follower sums (reach): unknown counts are left out, and a group none of
+    whose counts is known has an unknown sum, not 0.
+
+    Parameters
+    ----------
+    group : ndarray of int
+        Group of each value, in ``[0, k)``.
+    values : ndarray of float
+        The values; NaN = unknown.
+    k : int
+        Number of groups.
+
+    Returns
+    -------
+    ndarray of float64, length ``k``
+
+    Examples
+    --------
+    >>> sum_known(np.array([0, 0, 1]), np.array([2.0, np.nan, np.nan]), 3).tolist()
+    [2.0, nan, nan]
+    >>> sum_known(np.array([], dtype=int), np.array([]), 2).dtype
+    dtype('float64')
+    """
+    known = ~np.isnan(values)
+    index = np.asarray(group)[known]
+    # bincount with empty weights returns int64, which cannot hold NaN: ask for float.
+    total = np.bincount(index, weights=values[known], minlength=k).astype(np.float64)
+    total[np.bincount(index, minlength=k) == 0] = np.nan
+    return total
 
 
 def distinct(values: np.ndarray) -> np.ndarray:

@@ -15,15 +15,58 @@ import orjson
 import pandas as pd
 
 __all__ = [
+    "FORMULA_START",
     "TABLE_FORMATS",
     "atomic_path",
     "atomic_write",
+    "guard_formulas",
     "table_records",
     "write_table",
     "write_tables",
 ]
 
 TABLE_FORMATS = ("table", "csv", "json", "parquet")
+#: A text cell starting with one of these opens as a formula in Excel or LibreOffice.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, prefixed with ``'`` (as OWASP
+    recommends against CSV injection). Only text cells change: numbers stay numbers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy where needed (``frame`` itself when no cell needs it).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"text": ["=1+1", "ok", "@me", ""], "n": [-1, 2, 3, 4]})
+    >>> guard_formulas(t).values.tolist()
+    [["'=1+1", -1], ['ok', 2], ["'@me", 3], ['', 4]]
+    """
+    out = frame
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(column):
+            continue
+        text = column.astype(object)
+        risky = np.fromiter(
+            (isinstance(v, str) and v.startswith(FORMULA_START) for v in text),
+            bool,
+            len(text),
+        )
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            values = text.to_numpy(copy=True)
+            values[risky] = ["'" + v for v in values[risky]]
+            out[name] = pd.Series(values, index=frame.index, dtype=column.dtype)
+    return out
 
 
 @contextlib.contextmanager
@@ -112,7 +155,13 @@ def _json(value) -> str:
     ).decode()
 
 
-def write_table(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str = "table") -> None:
+def write_table(
+    frame: pd.DataFrame,
+    path: str | os.PathLike | None,
+    fmt: str = "table",
+    *,
+    formula_guard: bool = True,
+) -> None:
     """Write a table to ``path`` (atomically) or to standard output when ``path`` is None or "-".
 
     Parameters
@@ -122,6 +171,9 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str = 
     fmt : {"table", "csv", "json", "parquet"}
         ``json`` is an array of objects (times ISO-8601, missing values null); ``parquet`` needs a
         file path.
+    formula_guard : bool
+        CSV only: prefix ``'`` to text cells a spreadsheet would run as formulas
+        (:func:`guard_formulas`). Turn it off for exact round trips.
     """
     if fmt not in TABLE_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {TABLE_FORMATS}")
@@ -136,20 +188,27 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str = 
         text = _json(table_records(frame))
     elif fmt == "csv":
         # CRLF as in RFC 4180: the csv writer then also quotes fields holding a bare "\r".
-        text = _iso(frame).to_csv(index=False, lineterminator="\r\n")
+        table = guard_formulas(frame) if formula_guard else frame
+        text = _iso(table).to_csv(index=False, lineterminator="\r\n")
     else:
         text = _text(frame)
     _emit(text, None if to_stdout else path)
 
 
 def write_tables(
-    tables: dict[str, pd.DataFrame], path: str | os.PathLike | None, fmt: str = "table"
-) -> None:
-    """Write several named tables at once.
+    tables: dict[str, pd.DataFrame],
+    path: str | os.PathLike | None,
+    fmt: str = "table",
+    *,
+    formula_guard: bool = True,
+) -> list[Path]:
+    """Write several named tables at once; return the files written.
 
     ``table``: one section per table; ``json``: one object whose keys are the table names;
-    ``csv`` and ``parquet``: one file per table, ``<path>/<name>.<fmt>`` (to standard output, CSV
-    gives only the ``tests`` table, or ``papers`` when there is none).
+    ``csv`` and ``parquet``: one file per table. A ``path`` with a suffix is a stem
+    (``out.csv`` -> ``out.papers.csv``, ``out.tests.csv``, ...), one without a suffix a folder
+    (``DIR/papers.csv``, ...). To standard output, CSV gives only the ``tests`` table, or
+    ``papers`` when there is none.
     """
     to_stdout = path is None or str(path) == "-"
     if fmt == "json":
@@ -158,11 +217,18 @@ def write_tables(
         text = "".join(f"== {name} ==\n{_text(t)}\n\n" for name, t in tables.items())
     elif to_stdout:
         if fmt == "parquet":
-            raise ValueError("parquet output needs a folder: give -o DIR")
-        write_table(_flat(tables.get("tests", tables["papers"])), None, fmt)
-        return
+            raise ValueError("parquet output needs a file stem or a folder: give -o")
+        table = _flat(tables.get("tests", tables["papers"]))
+        write_table(table, None, fmt, formula_guard=formula_guard)
+        return []
     else:
+        target = Path(path)
+        if target.suffix and not target.is_dir():
+            paths = {n: target.with_name(f"{target.stem}.{n}.{fmt}") for n in tables}
+        else:
+            paths = {n: target / f"{n}.{fmt}" for n in tables}
         for name, t in tables.items():
-            write_table(_flat(t), Path(path) / f"{name}.{fmt}", fmt)
-        return
+            write_table(_flat(t), paths[name], fmt, formula_guard=formula_guard)
+        return list(paths.values())
     _emit(text, None if to_stdout else path)
+    return [] if to_stdout else [Path(path)]

@@ -19,19 +19,28 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from cascade.io import Corpus, InputError, ReadLog
+from cascade.io import InputError, ReadLog, ReadOptions
+from cascade.io.options import legacy_options
 from cascade.io.sources import expand
 from cascade.metrics import CASCADE_COLUMNS, PAPER_COLUMNS, iter_metrics
 from cascade.model import Paper
 
-__all__ = ["Measures", "default_workers", "map_papers", "measure", "plan_chunks"]
+__all__ = [
+    "Measures",
+    "default_workers",
+    "map_items",
+    "map_papers",
+    "measure",
+    "plan_chunks",
+    "read_papers",
+]
 
 # Chunks per worker: more than one so a worker that drew the big files does not hold up the rest.
 _CHUNKS_PER_WORKER = 4
@@ -77,41 +86,23 @@ def _size(path: str) -> int:
         return 1
 
 
-@dataclass(frozen=True)
-class _Options:
-    input_format: str | None
-    paper_id: str | None
-    strict: bool
-    batch_size: int
-    reconstruct: str = "credited"
-    reconstruct_options: dict[str, Any] = field(default_factory=dict)
-    same_text: bool = True
-
-
 def _run_chunk(
-    paths: list[str], options: _Options, func: Callable[[list[Paper]], Any]
+    paths: list[str], options: ReadOptions, batch_size: int, func: Callable[[list[Paper]], Any]
 ) -> tuple[list[Any], ReadLog, InputError | None]:
     """Read one chunk of files and apply ``func`` to its papers, batch by batch.
 
     Returns the results, the read log, and the :class:`InputError` raised under ``strict`` (it is
     returned, not raised, so the other chunks' logs survive).
     """
-    corpus = Corpus(
-        paths, input_format=options.input_format, paper_id=options.paper_id, strict=options.strict,
-        same_text=options.same_text,
-    )  # fmt: skip
+    papers = options.open(paths)
     results: list[Any] = []
-    papers = iter(corpus)
-    if options.reconstruct != "credited":
-        from cascade.reconstruct import Reconstructed
-
-        papers = iter(Reconstructed(corpus, options.reconstruct, **options.reconstruct_options))
+    iterator = iter(papers)
     try:
-        while batch := list(islice(papers, options.batch_size)):
+        while batch := list(islice(iterator, batch_size)):
             results.append(func(batch))
     except InputError as err:
-        return results, corpus.log, err
-    return results, corpus.log, None
+        return results, papers.log, err
+    return results, papers.log, None
 
 
 def map_papers(
@@ -120,13 +111,9 @@ def map_papers(
     *,
     workers: int | None = None,
     dask: Any = None,
-    input_format: str | None = None,
-    paper_id: str | None = None,
-    strict: bool = False,
+    options: ReadOptions | None = None,
     batch_size: int = 2000,
-    reconstruct: str = "credited",
-    reconstruct_options: dict[str, Any] | None = None,
-    same_text: bool = True,
+    **legacy: Any,
 ) -> tuple[list[Any], ReadLog]:
     """Apply ``func`` to batches of papers read from ``inputs``, in parallel, in input order.
 
@@ -143,11 +130,8 @@ def map_papers(
         A Dask scheduler address (``"tcp://host:8786"``) or a connected ``Client``: run the
         chunks on that cluster instead of local processes. A client made from an address is
         closed at the end.
-    input_format, paper_id, strict, same_text
-        As for :func:`cascade.read`.
-    reconstruct, reconstruct_options
-        A method of :func:`cascade.reconstruct.reconstruct` and its options, applied to every
-        paper in the workers (default: the credited parents).
+    options : ReadOptions, optional
+        How to read and resolve (format, paper id, strictness, reconstruction), in every worker.
     batch_size : int
         Papers per call of ``func``.
 
@@ -169,30 +153,19 @@ def map_papers(
     >>> results, log.records
     ([1], 258)
     """
+    options = legacy_options(options, legacy, "map_papers")
     paths = expand(inputs)
-    options = _Options(
-        input_format,
-        paper_id,
-        strict,
-        int(batch_size),
-        reconstruct,
-        dict(reconstruct_options or {}),
-        same_text,
-    )
+    task = functools.partial(_run_chunk, options=options, batch_size=int(batch_size), func=func)
     if dask is not None:
-        outputs = _run_dask(dask, paths, options, func)
+        outputs = _run_dask(dask, paths, task)
     else:
-        n = default_workers() if workers is None else int(workers)
-        if n < 1:
-            raise ValueError(f"workers must be at least 1, not {workers}")
+        n = _workers(workers)
         chunks = plan_chunks(paths, n * _CHUNKS_PER_WORKER) if n > 1 else [paths]
         if len(chunks) <= 1:
-            outputs = [_run_chunk(paths, options, func)]
+            outputs = [task(paths)]
         else:
             with ProcessPoolExecutor(max_workers=min(n, len(chunks))) as pool:
-                outputs = list(
-                    pool.map(_run_chunk, chunks, [options] * len(chunks), [func] * len(chunks))
-                )
+                outputs = list(pool.map(task, chunks))
     results: list[Any] = []
     log = ReadLog()
     for part, part_log, error in outputs:
@@ -204,15 +177,79 @@ def map_papers(
     return results, log
 
 
-def _run_dask(dask: Any, paths: list[str], options: _Options, func: Callable) -> list:
+def _same(batch: list[Paper]) -> list[Paper]:
+    return batch
+
+
+def read_papers(
+    inputs: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    workers: int | None = None,
+    dask: Any = None,
+    options: ReadOptions | None = None,
+) -> tuple[list[Paper], ReadLog]:
+    """Every paper of ``inputs``, read and resolved in parallel, in input order; and the log.
+
+    For the work that needs all papers at once (a corpus ranking, one graph, an export).
+
+    Examples
+    --------
+    >>> papers, log = read_papers("examples/data", workers=1)
+    >>> [p.citation_id for p in papers], log.used
+    (['56155705'], 258)
+    """
+    results, log = map_papers(_same, inputs, workers=workers, dask=dask, options=options)
+    return [p for batch in results for p in batch], log
+
+
+def _workers(workers: int | None) -> int:
+    n = default_workers() if workers is None else int(workers)
+    if n < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    return n
+
+
+def map_items(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    *,
+    workers: int | None = None,
+    dask: Any = None,
+) -> list[Any]:
+    """``[func(x) for x in items]``, over local processes or a Dask cluster, in order.
+
+    For work on objects already in memory (the report's graph pages): ``func`` and the items must
+    be picklable.
+
+    Examples
+    --------
+    >>> map_items(abs, [-2, 3], workers=1)
+    [2, 3]
+    """
+    items = list(items)
+    if dask is not None and items:
+        from distributed import Client
+
+        client = dask if isinstance(dask, Client) else Client(dask)
+        try:
+            return client.gather(client.map(func, items, pure=False))
+        finally:
+            if client is not dask:
+                client.close()
+    n = min(_workers(workers), len(items))
+    if n <= 1:
+        return [func(x) for x in items]
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(func, items, chunksize=max(1, len(items) // (n * 4))))
+
+
+def _run_dask(dask: Any, paths: list[str], task: Callable[[list[str]], Any]) -> list:
     from distributed import Client
 
     client = dask if isinstance(dask, Client) else Client(dask)
     try:
         n = max(1, sum(client.nthreads().values()))
         chunks = plan_chunks([os.path.abspath(p) for p in paths], n * _CHUNKS_PER_WORKER)
-        # Client.map's own first parameter is called ``func``: bind ours first.
-        task = functools.partial(_run_chunk, options=options, func=func)
         futures = client.map(task, chunks, pure=False)
         outputs = client.gather(futures)
     finally:
@@ -262,13 +299,9 @@ def measure(
     workers: int | None = None,
     dask: Any = None,
     extra: Callable[[list[Paper]], Any] | None = None,
-    input_format: str | None = None,
-    paper_id: str | None = None,
-    strict: bool = False,
+    options: ReadOptions | None = None,
     batch_size: int = 2000,
-    reconstruct: str = "credited",
-    reconstruct_options: dict[str, Any] | None = None,
-    same_text: bool = True,
+    **legacy: Any,
 ) -> Measures:
     """Paper and cascade metrics of a corpus, computed in parallel; identical to a serial run.
 
@@ -283,7 +316,7 @@ def measure(
     extra : callable, optional
         Another picklable ``func(batch) -> result`` to run on the same batches in the workers,
         e.g. to collect what a report needs without reading the files twice.
-    input_format, paper_id, strict, batch_size, reconstruct, reconstruct_options, same_text
+    options, batch_size
         As for :func:`map_papers`.
 
     Returns
@@ -303,13 +336,8 @@ def measure(
         inputs,
         workers=workers,
         dask=dask,
-        input_format=input_format,
-        paper_id=paper_id,
-        strict=strict,
+        options=legacy_options(options, legacy, "measure"),
         batch_size=batch_size,
-        reconstruct=reconstruct,
-        reconstruct_options=reconstruct_options,
-        same_text=same_text,
     )
     cascades = _concat([r[0] for r in results], CASCADE_COLUMNS)
     papers = _concat([r[1] for r in results], [*PAPER_COLUMNS, "source"])

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve_triangular
 
 from cascade.metrics import forest
-from cascade.model import Paper, distinct, latest_per_group, stack
+from cascade.model import NAT, Paper, distinct, latest_per_group, stack, sum_known
 
 __all__ = [
     "BETWEENNESS_CUTOFF",
@@ -85,7 +85,6 @@ REPEATS = 3
 REGULAR_MIN_TWEETS = 8
 REGULAR_CV = 0.1
 _URL = r"https?://\S+"
-_NAT = np.iinfo(np.int64).min
 
 
 # --- the units being ranked ------------------------------------------------------------------
@@ -175,10 +174,8 @@ def _counts(b: dict[str, Any]) -> dict[str, np.ndarray]:
     pairs = distinct(src[src != dst] * n + dst[src != dst])
     p_src, p_dst = np.divmod(pairs, n)
     f = followers[p_dst]
-    known = ~np.isnan(f)
-    reach = np.bincount(p_src[known], weights=f[known], minlength=n)
     unique = np.bincount(p_src, minlength=n)
-    reach[(unique > 0) & (np.bincount(p_src[known], minlength=n) == 0)] = np.nan
+    reach = np.where(unique > 0, sum_known(p_src, f, n), 0.0)
     paper_unit = distinct(b["paper"] * n + unit)
     return {
         "papers": np.bincount(paper_unit % n, minlength=n),
@@ -446,7 +443,8 @@ def _suspects(b: dict[str, Any], papers: list[Paper]) -> tuple[np.ndarray, ...]:
         norm = pd.Series(text, dtype=object).str.replace(_URL, "<url>", regex=True)
         norm = norm.str.lower().str.split().str.join(" ")
         codes = pd.factorize(norm)[0]
-        group = pd.DataFrame({"u": uid[posted], "p": b["paper"][posted], "t": codes})
+        said = (norm != "").to_numpy()  # no text (some sources give none) repeats nothing
+        group = pd.DataFrame({"u": uid[posted], "p": b["paper"][posted], "t": codes})[said]
         counts = group.value_counts(sort=False).reset_index(name="k")
         counts = counts[counts["k"] >= REPEATS].sort_values(["u", "k"], ascending=[True, False])
         cids = [p.citation_id for p in papers]
@@ -456,7 +454,7 @@ def _suspects(b: dict[str, Any], papers: list[Paper]) -> tuple[np.ndarray, ...]:
     for u in np.flatnonzero([bool(FEED_HANDLE.search(k)) for k in keys.tolist()]).tolist():
         reasons[u].append("feed-like handle")
 
-    dated = np.flatnonzero(~b["placeholder"] & (b["time"] != _NAT))
+    dated = np.flatnonzero(~b["placeholder"] & (b["time"] != NAT))
     order = dated[np.lexsort((b["time"][dated], uid[dated]))]
     same = uid[order][1:] == uid[order][:-1]
     gap_user = uid[order][1:][same]

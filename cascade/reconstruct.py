@@ -49,9 +49,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cascade.io.records import InputError
+from cascade.errors import InputError
 from cascade.metrics import forest
-from cascade.model import Paper, distinct
+from cascade.model import NAT, Paper, distinct
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -78,7 +78,6 @@ INFLUENCE_RATE = -6.8e-5
 INFLUENCE_BETA = 1.0
 SAMPLED_METRICS = ("depth", "max_breadth", "structural_virality")
 
-_NAT = np.iinfo(np.int64).min
 _SHIFT = 34  # cascade rank << 34 | seconds since the first tweet: spans up to 544 years
 _RATIO = math.sqrt(2.0)  # geometric block ratio of the pdi time part
 _PAIRS = 2_000_000  # (retweet, sample) pairs drawn at once: bounds the working memory
@@ -124,7 +123,7 @@ def _layout(paper: Paper) -> _Layout | None:
     stop = np.searchsorted(rank * np.int64(n) + cand, free_rank * np.int64(n) + free)
 
     t = paper.time.view(np.int64)[cand]
-    known = t != _NAT
+    known = t != NAT
     t0 = int(t[known].min()) if known.any() else 0
     first = np.full(roots.size, np.iinfo(np.int64).max)
     np.minimum.at(first, rank[known], t[known])

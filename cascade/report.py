@@ -28,7 +28,9 @@ import hashlib
 import math
 import os
 import re
+import shutil
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,17 +38,19 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import igraph as ig
 import jinja2
 import numpy as np
 import pandas as pd
 
 from cascade import compare
-from cascade.io import InputError, ReadLog, read
+from cascade.errors import InputError
+from cascade.graph import combined_graph
+from cascade.io import ReadLog, ReadOptions
+from cascade.io.options import legacy_options
 from cascade.metrics import PAPER_COLUMNS
-from cascade.model import Paper
+from cascade.model import NAT, Paper
 from cascade.output import atomic_write, write_table
-from cascade.parallel import Measures, map_papers, measure
+from cascade.parallel import Measures, map_items, measure
 from cascade.rank import COUNT_MEASURES, rank_users
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
@@ -81,6 +85,8 @@ class Report:
         Group tests, when groups were given.
     log : ReadLog
         What became of every input record.
+    warnings : list of str
+        What the user should know (e.g. a groups file naming papers not in the data).
     """
 
     out_dir: Path
@@ -90,13 +96,24 @@ class Report:
     influencers: pd.DataFrame | None = None
     tests: pd.DataFrame | None = None
     log: ReadLog | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 # --- per-batch work (runs in the workers) --------------------------------------------------------
 
 
-def _collect(batch: list[Paper]) -> dict[str, Any]:
-    """What the report needs from a batch beyond the metric tables."""
+@dataclass
+class _Facts:
+    """What the report needs from a batch beyond the metric tables (picklable: from workers)."""
+
+    users: pd.DataFrame  # citation_id, user, handle, tweets, retweets_received
+    times: dict[str, np.ndarray]  # citation_id -> sorted epoch seconds of its dated tweets
+    daily: pd.Series  # tweets per UTC day (epoch days)
+    info: list[tuple[str, str, str]]  # citation_id, title, doi
+    papers: list[Paper]  # the resolved papers: the pages and the rankings need them
+
+
+def _collect(batch: list[Paper]) -> _Facts:
     users, times, days, info = [], {}, [], []
     for p in batch:
         real = ~p.placeholder
@@ -117,38 +134,73 @@ def _collect(batch: list[Paper]) -> dict[str, Any]:
             )
         )
         seconds = p.time[real].astype("datetime64[s]").view(np.int64)
-        seconds = np.sort(seconds[seconds != np.iinfo(np.int64).min])
+        seconds = np.sort(seconds[seconds != NAT])
         times[p.citation_id] = seconds
         days.append(seconds // 86400)
         attrs = p.attrs or {}
         info.append((p.citation_id, str(attrs.get("title") or ""), str(attrs.get("doi") or "")))
     day, count = np.unique(np.concatenate(days), return_counts=True) if days else ([], [])
-    return {
-        "users": pd.concat(users, ignore_index=True),
-        "times": times,
-        "daily": pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64),
-        "info": info,
-    }
+    return _Facts(
+        users=pd.concat(users, ignore_index=True) if users else pd.DataFrame(),
+        times=times,
+        daily=pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64),
+        info=info,
+        papers=batch,
+    )
 
 
-def _write_graphs(
-    batch: list[Paper], *, out: str, names: Mapping[str, str], top: int, seed: int
-) -> list[pd.DataFrame]:
-    """Write the graph page of each wanted paper of the batch; its top influencers.
-
-    Each paper is ranked on its own, so the result does not depend on how papers are batched.
-    """
+def _write_graph(item: tuple[Paper, str], *, seed: int) -> None:
+    """Write one paper's graph page (a picklable unit of work for the page workers)."""
     from cascade.render.html import to_html
 
-    ranked = []
-    for p in batch:
-        name = names.get(p.citation_id)
-        if name is not None and len(p):
-            to_html(p, os.path.join(out, "graphs", name), level="user", seed=seed)
-            table = rank_users(p, top=top, measures=_RANK_MEASURES)
-            table.insert(0, "citation_id", p.citation_id)
-            ranked.append(table)
-    return ranked
+    paper, path = item
+    to_html(paper, path, level="user", seed=seed)
+
+
+# --- the report folder -----------------------------------------------------------------------
+
+
+def _is_report(folder: Path) -> bool:
+    """Whether ``folder`` holds a report this package wrote (its index page says so)."""
+    try:
+        with open(folder / "index.html", "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return b'<meta name="generator" content="cascade ' in head
+
+
+def _staging(out: Path, force: bool) -> Path:
+    """A fresh sibling folder to build the report in; refuse to replace an unrelated folder."""
+    if out.exists():
+        if not out.is_dir():
+            raise InputError(str(out), "exists and is not a folder: choose another -o")
+        if any(out.iterdir()) and not _is_report(out) and not force:
+            raise InputError(
+                str(out),
+                "is a non-empty folder that is not a cascade report: choose another -o, "
+                "or give --force (force=True) to replace it",
+            )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the finished report in place of ``out``: nothing half-written is ever under ``out``."""
+    os.chmod(staging, 0o777 & ~_umask())
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.replace(out, old / "report")
+    os.replace(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -226,44 +278,6 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _combined_graph(
-    users: pd.DataFrame, papers: pd.DataFrame, titles: Mapping[str, str]
-) -> ig.Graph | None:
-    """Papers as hub nodes, each linked (paper -> user) to the users who tweeted it."""
-    hubs = papers.sort_values(["tweets", "citation_id"], ascending=[False, True]).head(
-        COMBINED_PAPERS
-    )
-    cids = hubs["citation_id"].astype(str).tolist()
-    if not cids:
-        return None
-    links = users[users["citation_id"].isin(cids)]
-    per_user = links.groupby("user", sort=True).agg(
-        handle=("handle", "first"), papers=("citation_id", "nunique"), tweets=("tweets", "sum")
-    )
-    if len(per_user) > COMBINED_USERS:
-        per_user = per_user.reset_index().sort_values(
-            ["papers", "tweets", "user"], ascending=[False, False, True], kind="stable"
-        )
-        per_user = per_user.head(COMBINED_USERS).set_index("user").sort_index()
-    links = links[links["user"].isin(per_user.index)]
-    n_papers = len(cids)
-    code = {u: n_papers + i for i, u in enumerate(per_user.index)}
-    paper_code = {c: i for i, c in enumerate(cids)}
-    g = ig.Graph(n_papers + len(per_user), directed=True)
-    src = links["citation_id"].map(paper_code).to_numpy(dtype=np.int64)
-    dst = links["user"].map(code).to_numpy(dtype=np.int64)
-    g.add_edges(np.column_stack([src, dst]))
-    g.vs["name"] = [f"paper:{c}" for c in cids] + per_user.index.tolist()
-    g.vs["handle"] = [titles.get(c) or f"paper {c}" for c in cids] + per_user["handle"].tolist()
-    g.vs["tweets"] = hubs["tweets"].astype(int).tolist() + per_user["tweets"].astype(int).tolist()
-    g.vs["papers"] = [1] * n_papers + per_user["papers"].astype(int).tolist()
-    g.es["kind"] = ["tweeted"] * g.ecount()
-    g.es["weight"] = links["tweets"].astype(int).tolist()
-    g["level"] = "user"
-    g["citation_id"] = None
-    return g
-
-
 def _say(quiet: bool, message: str) -> None:
     if not quiet:
         print(f"cascade: {message}", file=sys.stderr)
@@ -281,23 +295,26 @@ def report(
     dask: Any = None,
     top: int = 20,
     max_graphs: int | None = MAX_GRAPHS,
-    input_format: str | None = None,
-    paper_id: str | None = None,
-    strict: bool = False,
+    options: ReadOptions | None = None,
     seed: int = 0,
     quiet: bool = True,
-    reconstruct: str = "credited",
-    reconstruct_options: Mapping[str, Any] | None = None,
-    same_text: bool = True,
+    force: bool = False,
+    **legacy: Any,
 ) -> Report:
     """Write the comparison report of a corpus of papers to ``out_dir``.
+
+    The input is read and resolved once: one pass over the papers (in parallel) gives the metric
+    tables, what the pages and rankings need, and the papers themselves; the corpus-wide
+    reductions (rankings, comparisons, plots) follow. The folder is built beside ``out_dir`` and
+    swapped in at the end, so a failed run leaves the previous report (or nothing) in place.
 
     Parameters
     ----------
     inputs : str, path or iterable of them
         Files, directories or glob patterns, as for :func:`cascade.read`.
     out_dir : str or path-like
-        The report folder (created; files already there with the same names are replaced).
+        The report folder. A previous report there is replaced whole; a non-empty folder that is
+        not a cascade report is refused unless ``force``.
     groups : path, mapping or Series, optional
         A CSV of ``citation_id,group`` (see :func:`cascade.compare.read_groups`) or the mapping
         itself: adds group summaries, group tests and size-matched tests.
@@ -310,15 +327,17 @@ def report(
     max_graphs : int or None
         Write graph pages for at most this many papers (those with the most tweets; ties by
         citation id); None for every paper.
-    input_format, paper_id, strict, same_text
-        As for :func:`cascade.read`.
+    options : ReadOptions, optional
+        How to read and resolve the inputs (format, paper id, strictness, reconstruction).
     seed : int
         Seed of the graph layouts and of the scatter plot's sample.
     quiet : bool
         No progress messages on standard error.
-    reconstruct, reconstruct_options
-        How retweets get their parents (a method of :func:`cascade.reconstruct.reconstruct` and
-        its options); the page says which method produced its numbers.
+    force : bool
+        Replace ``out_dir`` even if it is a non-empty folder that is not a cascade report.
+    **legacy
+        The 0.1 keywords ``input_format``, ``paper_id``, ``strict``, ``reconstruct`` and
+        ``reconstruct_options`` (deprecated: use ``options``).
 
     Returns
     -------
@@ -333,64 +352,79 @@ def report(
     >>> sorted(p.name for p in out.files if p.suffix == ".csv")[:3]
     ['audience_overlap.csv', 'cascades.csv', 'distributions.csv']
     """
+    options = legacy_options(options, legacy, "report")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     group_map = compare.read_groups(groups) if isinstance(groups, (str, os.PathLike)) else groups
-    files: list[Path] = []
-    run = {
-        "workers": workers,
-        "dask": dask,
-        "input_format": input_format,
-        "paper_id": paper_id,
-        "strict": strict,
-        "reconstruct": reconstruct,
-        "reconstruct_options": dict(reconstruct_options or {}),
-        "same_text": same_text,
-    }
+    staging = _staging(out, force)
+    try:
+        result = _build(
+            inputs, staging, group_map, workers=workers, dask=dask, top=top,
+            max_graphs=max_graphs, options=options, seed=seed, quiet=quiet,
+        )  # fmt: skip
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.out_dir = out
+    result.files = sorted(out / p.relative_to(staging) for p in result.files)
+    _say(quiet, f"report written to {out}/index.html")
+    return result
 
+
+def _build(
+    inputs: str | os.PathLike | Iterable[str | os.PathLike],
+    out: Path,
+    group_map: Mapping[str, str] | pd.Series | None,
+    *,
+    workers: int | None,
+    dask: Any,
+    top: int,
+    max_graphs: int | None,
+    options: ReadOptions,
+    seed: int,
+    quiet: bool,
+) -> Report:
+    """Write every file of the report into ``out`` (the staging folder)."""
+    files: list[Path] = []
     _say(quiet, "reading and measuring the papers")
-    m: Measures = measure(inputs, extra=_collect, **run)
+    m: Measures = measure(inputs, extra=_collect, workers=workers, dask=dask, options=options)
     if len(m.papers) == 0:
-        raise InputError(", ".join(map(str, m.log.files)) or str(inputs), "no paper to report on")
-    users = pd.concat([e["users"] for e in m.extra], ignore_index=True)
-    times: dict[str, np.ndarray] = {}
-    for e in m.extra:
-        times.update(e["times"])
-    daily = pd.concat([e["daily"] for e in m.extra]).groupby(level=0).sum().sort_index()
-    info = {cid: (title, doi) for e in m.extra for cid, title, doi in e["info"]}
+        raise InputError(_inputs_text(inputs, m.log), "no papers to report on: " + _why_none(m.log))
+    facts: list[_Facts] = m.extra
+    all_papers = [p for f in facts for p in f.papers]
+    user_columns = ["citation_id", "user", "handle", "tweets", "retweets_received"]
+    found = [f.users for f in facts if len(f.users)]
+    users = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=user_columns)
+    times = {cid: t for f in facts for cid, t in f.times.items()}
+    daily = pd.concat([f.daily for f in facts]).groupby(level=0).sum().sort_index()
+    info = {cid: (title, doi) for f in facts for cid, title, doi in f.info}
     titles = {cid: t for cid, (t, _) in info.items()}
 
     papers = m.papers.copy()
     papers.insert(1, "title", [titles.get(c, "") for c in papers["citation_id"]])
     by_size = papers.sort_values(["tweets", "citation_id"], ascending=[False, True], kind="stable")
     chosen = by_size if max_graphs is None else by_size.head(max_graphs)
+    chosen = chosen[chosen["tweets"] > 0]
     graph_names = {str(c): _file_name(str(c)) for c in chosen["citation_id"]}
     papers["graph"] = [
         f"graphs/{graph_names[c]}" if c in graph_names else "" for c in papers["citation_id"]
     ]
 
     _say(quiet, f"writing {len(graph_names)} graph pages")
-    sources = list(dict.fromkeys(chosen["source"].tolist()))
-    ranked: list[pd.DataFrame] = []
-    if sources:
-        target = str(out.resolve()) if dask is not None else str(out)
-        results, _ = map_papers(
-            partial(_write_graphs, out=target, names=graph_names, top=top, seed=seed),
-            sources,
-            **run,
-        )
-        ranked = [t for tables in results for t in tables]
-        files.extend(out / "graphs" / name for name in graph_names.values())
-    per_paper = pd.concat(ranked, ignore_index=True) if ranked else pd.DataFrame()
+    by_id = {p.citation_id: p for p in all_papers}
+    page_papers = [by_id[c] for c in graph_names]
+    (out / "graphs").mkdir()
+    jobs = [(p, str(out / "graphs" / graph_names[p.citation_id])) for p in page_papers]
+    map_items(partial(_write_graph, seed=seed), jobs, workers=workers, dask=dask)
+    files.extend(out / "graphs" / name for name in graph_names.values())
+    if page_papers:
+        per_paper = rank_users(page_papers, per_paper=True, top=top, measures=_RANK_MEASURES)
+        per_paper = per_paper.drop(columns="papers")  # always 1 within one paper
+    else:
+        per_paper = pd.DataFrame()
 
     _say(quiet, "ranking users across papers")
-
-    corpus = read(inputs, input_format=input_format, paper_id=paper_id, same_text=same_text)
-    if reconstruct != "credited":
-        from cascade.reconstruct import Reconstructed
-
-        corpus = Reconstructed(corpus, reconstruct, **run["reconstruct_options"])
-    influencers = rank_users(corpus, measures=_RANK_MEASURES)
+    influencers = rank_users(all_papers, measures=_RANK_MEASURES)
 
     # Tables.
     table_out = papers.drop(columns=["graph"])
@@ -408,7 +442,9 @@ def report(
     spread = spread[spread["papers"] >= 2].reset_index(drop=True)
     _write_csv(spread, out / "spreaders.csv", files)
     tests = summary = matched = None
+    warnings: list[str] = []
     if group_map is not None:
+        warnings = compare.check_groups(papers, group_map)
         summary = compare.group_summary(papers, group_map)
         tests = compare.group_tests(papers, group_map)
         matched = compare.size_matched(m.cascades, group_map)
@@ -421,7 +457,7 @@ def report(
     from cascade.render import plots
 
     top_papers = by_size["citation_id"].head(CUMULATIVE_PAPERS).tolist()
-    day_index = pd.to_datetime(daily.index.to_numpy(dtype=np.int64) * 86400, unit="s")
+    day_index = pd.DatetimeIndex((daily.index.to_numpy(dtype=np.int64) * 86400).view("M8[s]"))
     figures = {
         "cumulative_tweets": plots.cumulative_tweets({c: times[c] for c in top_papers}),
         "cascade_sizes_ccdf": plots.size_ccdf(m.cascades["size"].to_numpy()),
@@ -439,11 +475,13 @@ def report(
         files += plots.save(fig, out / "plots" / name)
         plot_list.append({"name": name, "title": fig.axes[0].get_title()})
 
-    combined = _combined_graph(users, papers, titles)
+    combined = combined_graph(users, papers, titles, papers_max=COMBINED_PAPERS,
+                              users_max=COMBINED_USERS)  # fmt: skip
     if combined is not None and combined.vcount():
         from cascade.render.html import to_html
 
-        title = f"{min(len(papers), COMBINED_PAPERS)} papers and the users who tweeted them"
+        n_hubs = min(len(papers), COMBINED_PAPERS)
+        title = f"{n_hubs} {'paper' if n_hubs == 1 else 'papers'} and the users who tweeted them"
         to_html(combined, out / "combined.html", size_by="tweets", title=title, seed=seed)
         files.append(out / "combined.html")
 
@@ -464,13 +502,27 @@ def report(
         users=users,
         top=top,
         inputs=inputs,
-        method=reconstruct,
+        method=options.reconstruct,
     )
     with atomic_write(out / "index.html") as f:
         f.write(page)
     files.append(out / "index.html")
-    _say(quiet, f"report written to {out}/index.html")
-    return Report(out, sorted(files), m.papers, m.cascades, influencers, tests, m.log)
+    return Report(out, sorted(files), m.papers, m.cascades, influencers, tests, m.log, warnings)
+
+
+def _inputs_text(inputs: Any, log: ReadLog) -> str:
+    if log.files:
+        return ", ".join(map(str, log.files))
+    return str(inputs) if isinstance(inputs, (str, os.PathLike)) else ", ".join(map(str, inputs))
+
+
+def _why_none(log: ReadLog) -> str:
+    """Why a read gave no paper, in one line."""
+    if not log.files:
+        return "no input files"
+    if log.errors:
+        return "every file failed (" + "; ".join(log.errors[:3]) + ")"
+    return log.summary()
 
 
 def _page(
@@ -525,7 +577,7 @@ def _page(
                 {
                     "citation_id": cid,
                     "title": papers.loc[papers["citation_id"] == cid, "title"].iloc[0],
-                    "table": _html_table(rows.head(5), inf_cols),
+                    "table": _html_table(rows.head(5), [c for c in inf_cols if c != "papers"]),
                 }
             )
     from cascade import __version__

@@ -41,7 +41,11 @@ def test_gexf_for_gephi(tmp_path):
     export(cascade.read(FIX / "twitter_v1_search_head.json", paper_id="p"), path, level="tweet")
     root = ET.parse(path).getroot()
     graph = root.find(f"{GEXF}graph")
-    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "dateTime"
+    # "date" with full ISO-8601 times: what networkx.read_gexf reads back ("dateTime" it cannot).
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "date"
+    back = nx.read_gexf(path)
+    assert back.number_of_nodes() == len(list(root.iter(f"{GEXF}node")))
+    assert back.number_of_edges() == len(list(root.iter(f"{GEXF}edge")))
     titles = {a.get("title") for a in root.iter(f"{GEXF}attribute")}
     assert "kind" in titles and "type" not in titles
     nodes = list(root.iter(f"{GEXF}node"))

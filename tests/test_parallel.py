@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cascade.io import ReadOptions
 from cascade.io.records import InputError
 from cascade.parallel import map_papers, measure, plan_chunks
 
@@ -89,7 +90,7 @@ def test_unreadable_file_is_logged_or_raised(corpus, tmp_path):
     assert len(result.papers) == 31
     assert len(result.log.errors) == 1 and "m_broken.json" in result.log.errors[0]
     with pytest.raises(InputError, match="m_broken.json"):
-        measure(bad, workers=2, strict=True)
+        measure(bad, workers=2, options=ReadOptions(strict=True))
     with pytest.raises(ValueError, match="workers"):
         measure(bad, workers=0)
 

@@ -108,8 +108,10 @@ def test_other_tabs_in_gzipped_json_lines(tmp_path):
 
 
 def test_directories_globs_and_order(tmp_path, sample_path):
+    doc = json.loads(sample_path.read_bytes())
     for name in ("b.json", "a.json"):
-        (tmp_path / name).write_bytes(sample_path.read_bytes())
+        doc["citation_id"] = name  # two papers (one id in two files is one paper)
+        (tmp_path / name).write_text(json.dumps(doc))
     (tmp_path / ".hidden").write_text("not read")
     assert [p.source for p in cascade.read(tmp_path)] == [
         str(tmp_path / "a.json"),

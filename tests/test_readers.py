@@ -18,8 +18,7 @@ from cascade.metrics import paper_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"
-SHARED = ROOT.parent / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data not present")
+SHARED = ROOT / "tests" / "data"  # a copy of ../shared/data: the tests need no ../shared
 
 
 def papers(path, **kw):
@@ -52,7 +51,6 @@ def test_format_is_detected_from_content(name, fmt):
 # --- Altmetric API ------------------------------------------------------------------------------
 
 
-@needs_shared
 def test_altmetric_api_counts_match_the_raw_responses():
     files = sorted((SHARED / "altmetric-api").glob("[0-9]*.json"))
     found, log = papers(files)
@@ -136,7 +134,6 @@ def _v1_statuses(path):
     )
 
 
-@needs_shared
 @pytest.mark.parametrize("name", sorted(p.name for p in (SHARED / "twitter-v1").glob("*.json")))
 def test_v1_counts_and_exact_parents(name):
     statuses = _v1_statuses(SHARED / "twitter-v1" / name)
@@ -209,7 +206,6 @@ def test_v1_paper_ids_from_the_dois_in_the_text(tmp_path):
 # --- Twitter v2 ----------------------------------------------------------------------------------
 
 
-@needs_shared
 @pytest.mark.parametrize("name", ["brexit.jsonl", "kpop.jsonl", "noflat.jsonl"])
 def test_v2_page_counts_and_parents(name):
     path = SHARED / "twitter-v2" / name
@@ -238,7 +234,6 @@ def test_v2_page_counts_and_parents(name):
     assert not p.placeholder[[index[t] for t in parents_in_includes]].any()
 
 
-@needs_shared
 def test_v2_flat_and_paged_files_give_the_same_forest():
     flat = next(iter(cascade.read(SHARED / "twitter-v2" / "flat.jsonl", paper_id="x")))
     paged = next(iter(cascade.read(SHARED / "twitter-v2" / "noflat.jsonl", paper_id="x")))
@@ -255,7 +250,6 @@ def test_v2_quote_reply_is_a_quote_and_its_original_is_embedded():
 # --- Crossref Event Data -------------------------------------------------------------------------
 
 
-@needs_shared
 @pytest.mark.parametrize("name, n_tweets", [("events_179.json", 325), ("events_1403.json", 196)])
 def test_crossref_counts(name, n_tweets):
     raw = json.loads((SHARED / "crossref-events" / name).read_text(encoding="utf-8"))
@@ -301,7 +295,6 @@ def _backtype_keys(path):
     return tweets, keys
 
 
-@needs_shared
 def test_backtweets_counts_and_duplicates():
     path = SHARED / "backtweets" / "tweetsFromSearch.json"
     tweets, keys = _backtype_keys(path)
@@ -315,7 +308,6 @@ def test_backtweets_counts_and_duplicates():
     assert set(found) == {doi for doi, _ in keys}
 
 
-@needs_shared
 def test_duplicates_across_files_count_once_per_paper():
     files = [SHARED / "backtweets" / n for n in ("tweetsFromSearch.json", "backtweets.json.page1")]
     _, keys = _backtype_keys(files[0])

@@ -26,11 +26,22 @@ from cascade.io import (
     twitter_v2,
     weibo,
 )
+from cascade.io.options import ReadOptions
 from cascade.io.records import InputError, PaperRecords
 from cascade.io.sources import expand, iter_documents, read_bytes
 from cascade.model import Paper
 
-__all__ = ["JSON_FORMATS", "TEXT_FORMATS", "Corpus", "FileLog", "InputError", "ReadLog", "read"]
+__all__ = [
+    "FORMAT_NAMES",
+    "JSON_FORMATS",
+    "TEXT_FORMATS",
+    "Corpus",
+    "FileLog",
+    "InputError",
+    "ReadLog",
+    "ReadOptions",
+    "read",
+]
 
 # Detection tries these in order: put the most specific sniffers first.
 JSON_FORMATS: dict[str, ModuleType] = {
@@ -45,6 +56,14 @@ TEXT_FORMATS: dict[str, ModuleType] = {
     "csv": tabular,
     "weibo-paths": weibo,
 }
+
+
+def __getattr__(name: str):
+    # The names of every format, for --input-format and its help (computed, so that a format
+    # registered above is listed without a second list to keep).
+    if name == "FORMAT_NAMES":
+        return tuple(sorted(JSON_FORMATS | TEXT_FORMATS))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -260,6 +279,7 @@ class Corpus:
         strict: bool = False,
         same_text: bool = True,
     ) -> None:
+        ReadOptions(input_format=input_format)  # an unknown format fails here, not per file
         self.paths = expand(inputs)
         self.input_format, self.paper_id, self.strict = input_format, paper_id, strict
         self.same_text = same_text
@@ -276,8 +296,13 @@ class Corpus:
         Backtype, CSV), are merged by paper id over all the files and yielded at the end, a
         tweet id repeated across files counting once per paper (the rest as duplicates).
         """
+        for _, records in self._records():
+            yield records
+
+    def _records(self) -> Iterator[tuple[FileLog, PaperRecords]]:
+        """:meth:`records` with the log entry of the file each paper came from."""
         self.log = log = ReadLog()
-        grouped: dict[str, PaperRecords] = {}
+        grouped: dict[str, tuple[FileLog, PaperRecords]] = {}
         for path in self.paths:
             entry = log.file(path)
 
@@ -304,15 +329,11 @@ class Corpus:
                         continue
                     if not merge:
                         log.papers += 1
-                        yield records
+                        yield entry, records
                     elif records.citation_id not in grouped:
-                        grouped[records.citation_id] = records
+                        grouped[records.citation_id] = (entry, records)
                     else:
-                        repeated = merge_records(grouped[records.citation_id], records)
-                        entry.used -= repeated
-                        entry.duplicates += repeated
-                        if repeated:
-                            entry.skipped["duplicate id"] += repeated
+                        _merge_into(grouped[records.citation_id][1], records, entry)
             except InputError as err:
                 if self.strict:
                     raise
@@ -325,16 +346,46 @@ class Corpus:
         from cascade.resolve import resolve_many
 
         # Papers are resolved in batches of about BATCH_TWEETS tweets: one vectorised pass
-        # serves them all, and memory stays bounded.
-        batch, size = [], 0
-        for records in self.records():
-            records.same_text &= self.same_text
-            batch.append(records)
+        # serves them all, and memory stays bounded. A paper id that comes again (in another
+        # file, or from another format) is merged into the first while that is in the batch;
+        # once the first has been yielded, the later copy's records are counted as skipped.
+        batch: dict[str, PaperRecords] = {}
+        done: dict[str, str] = {}  # citation id -> source of papers already yielded
+        size = 0
+        for entry, records in self._records():
+            cid = records.citation_id
+            if cid in batch:
+                _merge_into(batch[cid], records, entry)
+                self.log.papers -= 1
+            elif cid in done:
+                reason = "paper already read from an earlier file (same citation id)"
+                entry.used -= records.used
+                entry.skipped[reason] += records.used
+                entry.line_errors.append(
+                    f"{records.source}: paper {cid} already read from {done[cid]}: "
+                    f"its {records.used} records skipped"
+                )
+                self.log.papers -= 1
+                continue
+            else:
+                records.same_text &= self.same_text
+                batch[cid] = records
             size += len(records)
             if size >= BATCH_TWEETS:
-                yield from resolve_many(batch)
-                batch, size = [], 0
-        yield from resolve_many(batch)
+                done.update((c, r.source) for c, r in batch.items())
+                yield from resolve_many(list(batch.values()))
+                batch, size = {}, 0
+        yield from resolve_many(list(batch.values()))
+
+
+def _merge_into(into: PaperRecords, other: PaperRecords, entry: FileLog) -> None:
+    """Merge a repeated paper's records into the first copy; the repeats count as duplicates of
+    the file ``entry`` they came from."""
+    repeated = merge_records(into, other)
+    entry.used -= repeated
+    entry.duplicates += repeated
+    if repeated:
+        entry.skipped["duplicate id"] += repeated
 
 
 def read(

@@ -32,6 +32,22 @@ def from_documents(
         yield records
 
 
+def _listed(tweets: list, out: PaperRecords) -> tuple[list[str], list[dict]]:
+    """Ids and objects of a list of tweets that carry their ``tweet_id`` (or ``id``); the rest
+    skipped (repeated ids are counted as duplicates later, as for any record)."""
+    ids, values = [], []
+    for t in tweets:
+        tid = (t.get("tweet_id") or t.get("id")) if isinstance(t, dict) else None
+        if isinstance(tid, (str, int)) and not isinstance(tid, bool) and str(tid).strip():
+            ids.append(str(tid).strip())
+            values.append(t)
+        elif isinstance(t, dict):
+            out.skip("tweet in the twitter list has no tweet_id")
+        else:
+            out.skip("tweet is not an object")
+    return ids, values
+
+
 def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords:
     """Records of one details-page document. Records that cannot be used are counted, by reason."""
     if not isinstance(doc, dict):
@@ -41,18 +57,25 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
     cid = paper_id or doc.get("citation_id")
     out = PaperRecords(str(cid) if cid is not None else "", source)
     tweets = doc.get("twitter")
-    if not isinstance(tweets, dict):
+    if tweets is None:
         tweets = {}
+    count = len(tweets) if isinstance(tweets, (dict, list)) else 1
     if doc.get("tab", "twitter") != "twitter":
         # Counted, but not a paper of this corpus: a Corpus yields only papers with an id.
         out.citation_id = ""
-        out.skip(f"tab is {str(doc.get('tab'))[:40]!r}, not twitter", max(len(tweets), 1))
+        out.skip(f"tab is {str(doc.get('tab'))[:40]!r}, not twitter", max(count, 1))
         return out
     if not out.citation_id:
-        out.skip("paper has no citation_id", len(tweets))
+        out.skip("paper has no citation_id", count)
         return out
-    ids = list(tweets)
-    values = list(tweets.values())
+    if isinstance(tweets, dict):
+        ids, values = list(tweets), list(tweets.values())
+    elif isinstance(tweets, list):
+        # Some exports give the tweets as a list of objects that carry their own id.
+        ids, values = _listed(tweets, out)
+    else:
+        out.skip("twitter is not an object of tweets")
+        return out
     if not set(map(type, values)) <= {dict}:
         out.skip("tweet is not an object", sum(t.__class__ is not dict for t in values))
         ids = [i for i, t in zip(ids, values) if t.__class__ is dict]

@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from cascade.errors import InputError
+from cascade.model import NAT
+
 __all__ = [
     "InputError",
     "PaperRecords",
@@ -25,51 +28,6 @@ __all__ = [
     "parse_time",
     "parse_times",
 ]
-
-
-class InputError(ValueError):
-    """Input that cannot be read: the message names the file and the line, column or record.
-
-    Parameters
-    ----------
-    path : str
-        The file.
-    message : str
-        What is wrong, and what to do about it where that is not obvious.
-    line, column : int, optional
-        1-based position in the file.
-    record : str, optional
-        The record (tweet id, line number, paper id) at fault.
-    """
-
-    def __init__(
-        self,
-        path: str,
-        message: str,
-        *,
-        line: int | None = None,
-        column: int | None = None,
-        record: str | None = None,
-    ) -> None:
-        self.path, self.line, self.column, self.record = path, line, column, record
-        where = str(path)
-        if line is not None:
-            where += f":{line}"
-            if column is not None:
-                where += f":{column}"
-        if record is not None:
-            where += f": record {record}"
-        self.message = message
-        super().__init__(f"{where}: {message}")
-
-    def __reduce__(self):
-        # Errors cross process boundaries (parallel and Dask workers): rebuild with the keywords.
-        kwargs = {"line": self.line, "column": self.column, "record": self.record}
-        return _rebuild_input_error, (self.path, self.message, kwargs)
-
-
-def _rebuild_input_error(path: str, message: str, kwargs: dict) -> InputError:
-    return InputError(path, message, **kwargs)
 
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
@@ -161,9 +119,6 @@ def parse_followers_many(values: list[Any]) -> list[float]:
     return np.where((numbers >= 0) & (numbers < math.inf), np.round(numbers), nan).tolist()
 
 
-_NAT = np.iinfo(np.int64).min
-
-
 def parse_times(values: list[Any]) -> np.ndarray:
     """:func:`parse_time` over a list: int64 epoch seconds, int64's minimum where unreadable.
 
@@ -178,7 +133,7 @@ def parse_times(values: list[Any]) -> np.ndarray:
         except ValueError:
             pass
     parsed = (parse_time(v) for v in values)
-    return np.fromiter((_NAT if t is None else t for t in parsed), np.int64, len(values))
+    return np.fromiter((NAT if t is None else t for t in parsed), np.int64, len(values))
 
 
 @dataclass
@@ -344,7 +299,7 @@ class PaperRecords:
             if (
                 plain
                 and len(index) == len(ids)
-                and not (times == _NAT).any()
+                and not (times == NAT).any()
                 and set(map(type, texts)) <= {str}
             ):
                 # Every record is usable as it is: keep the columns.
@@ -357,11 +312,11 @@ class PaperRecords:
                 return
         if self._index or len(set(ids)) != len(ids) or not all(i.__class__ is str for i in ids):
             for args in zip(ids, authors, times.tolist(), followers, texts):
-                self.add(*args[:2], None if args[2] == _NAT else args[2], *args[3:])
+                self.add(*args[:2], None if args[2] == NAT else args[2], *args[3:])
             return
         handles = [a.strip().lstrip("@").strip() if a.__class__ is str else "" for a in authors]
         keep = [bool(h) and bool(i.strip()) for h, i in zip(handles, ids)]
-        timed = (times != _NAT).tolist()
+        timed = (times != NAT).tolist()
         self.records += len(ids)
         for reason, bad in (
             ("no tweet id", sum(not i.strip() for i in ids)),

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from cascade.io.records import InputError
+from cascade.errors import InputError
 
 __all__ = ["expand", "iter_documents", "read_bytes"]
 
@@ -52,11 +52,14 @@ def expand(inputs: str | os.PathLike | Iterable[str | os.PathLike]) -> list[str]
 
 
 def read_bytes(path: str) -> bytes:
-    """A file's bytes, gunzipped when it is gzip-compressed (by content, not by name)."""
+    """A file's bytes, gunzipped when it is gzip-compressed (by content, not by name), without
+    a UTF-8 byte-order mark (editors on Windows write one; JSON parsers refuse it)."""
     try:
         with open(path, "rb") as f:
             data = f.read()
-        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return data[3:] if data[:3] == b"\xef\xbb\xbf" else data
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise InputError(path, f"cannot read: {err}") from None
 

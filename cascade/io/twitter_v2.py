@@ -93,7 +93,7 @@ def _parent(t: dict) -> tuple[str | None, str | None, dict | None]:
     """``(parent id, kind, the parent tweet if given inline)``: the highest-ranked reference."""
     best = None
     for ref in _dicts(t.get("referenced_tweets")):
-        kind = _KINDS.get(ref.get("type"))
+        kind = _KINDS.get(ref["type"]) if isinstance(ref.get("type"), str) else None
         ref_id = ref.get("id")
         if isinstance(ref_id, int) and not isinstance(ref_id, bool):
             ref_id = str(ref_id)

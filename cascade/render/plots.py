@@ -235,25 +235,44 @@ def depth_distribution(depth: Sequence[int] | np.ndarray) -> Figure:
 
 @_styled
 def tweets_per_day(daily: pd.Series) -> Figure:
-    """Tweets per day over the whole corpus.
+    """Tweets per day over the whole corpus (per week or per year over long spans).
 
     Parameters
     ----------
     daily : pandas.Series
         Index: days (datetime-like, UTC), values: tweet counts. Missing days count as 0.
+
+    Examples
+    --------
+    >>> days = pd.DatetimeIndex(np.array(["0001-01-01", "9999-12-31"], dtype="datetime64[s]"))
+    >>> fig = tweets_per_day(pd.Series([1, 2], index=days))  # any valid dates draw
+    >>> fig.axes[0].get_ylabel()
+    'tweets per year'
     """
-    fig, ax = _figure("Tweets per day, whole corpus", "date (UTC)", "tweets per day")
     if len(daily) == 0:
+        fig, ax = _figure("Tweets per day, whole corpus", "date (UTC)", "tweets per day")
         _no_data(ax)
         return fig
     index = pd.DatetimeIndex(daily.index)
     if index.tz is not None:
         index = index.tz_convert("UTC").tz_localize(None)
-    full = pd.Series(daily.to_numpy(), index=index).sort_index()
-    full = full.reindex(pd.date_range(full.index[0], full.index[-1], freq="D"), fill_value=0)
-    ax.fill_between(full.index.to_numpy(), full.to_numpy(), step="post", alpha=0.4)
-    ax.step(full.index.to_numpy(), full.to_numpy(), where="post", lw=0.8)
+    full = pd.Series(daily.to_numpy(), index=index.as_unit("s")).sort_index()
+    span = (full.index[-1] - full.index[0]).days
+    # Days over a few years, then weeks, then years: a bar per day over centuries would be
+    # millions of points.
+    freq, unit = ("D", "day") if span <= 3 * 366 else ("W", "week") if span <= 30 * 366 else (
+        "YS", "year")  # fmt: skip
+    full = full.groupby(full.index.to_period(freq[0]).start_time).sum()
+    full = full.reindex(
+        pd.date_range(full.index[0], full.index[-1], freq=freq if freq != "W" else "7D", unit="s"),
+        fill_value=0,
+    )
+    fig, ax = _figure(f"Tweets per {unit}, whole corpus", "date (UTC)", f"tweets per {unit}")
+    x = matplotlib.dates.date2num(full.index.to_pydatetime())
+    ax.fill_between(x, full.to_numpy(), step="post", alpha=0.4)
+    ax.step(x, full.to_numpy(), where="post", lw=0.8)
     ax.set_ylim(bottom=0)
+    ax.margins(x=0)  # a margin past year 1 or 9999 is outside what matplotlib can draw
     locator = matplotlib.dates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))

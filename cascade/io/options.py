@@ -1,0 +1,113 @@
+"""How to read and resolve inputs: one value passed from the CLI through every stage."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cascade.model import Paper
+
+__all__ = ["ReadOptions", "legacy_options"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read and resolve a corpus; what :func:`cascade.read` and every worker are given.
+
+    Parameters
+    ----------
+    input_format : str, optional
+        Skip detection: one of the names in ``cascade.io.JSON_FORMATS`` / ``TEXT_FORMATS``.
+    paper_id : str, optional
+        The paper id for sources without one (or ``from-text`` to take it from each text).
+    strict : bool
+        Stop at the first unreadable file (raise :class:`~cascade.errors.InputError`).
+    reconstruct : str
+        How retweets get their parents: a method of :func:`cascade.reconstruct.reconstruct`
+        (default ``credited``: the parents the data credit).
+    reconstruct_options : mapping
+        Keyword arguments of that method.
+    same_text : bool
+        Let resolution link a tweet to the earliest tweet by another user with the same text
+        (resolution ``same_text``) in sources that store native retweets so (the Altmetric API);
+        False turns the rule off (CLI ``--no-same-text``).
+
+    Examples
+    --------
+    >>> ReadOptions(input_format="altmetric-tab").input_format
+    'altmetric-tab'
+    >>> ReadOptions(input_format="bogus")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown input format 'bogus'; choose from altmetric-api, altmetric-tab, ...
+    """
+
+    input_format: str | None = None
+    paper_id: str | None = None
+    strict: bool = False
+    reconstruct: str = "credited"
+    reconstruct_options: Mapping[str, Any] = field(default_factory=dict)
+    same_text: bool = True
+
+    def __post_init__(self) -> None:
+        if self.input_format is not None:
+            from cascade.io import FORMAT_NAMES
+
+            if self.input_format not in FORMAT_NAMES:
+                raise ValueError(
+                    f"unknown input format {self.input_format!r}; choose from "
+                    + ", ".join(FORMAT_NAMES)
+                )
+        if self.reconstruct != "credited":
+            from cascade.reconstruct import METHODS
+
+            if self.reconstruct not in METHODS:
+                raise ValueError(
+                    f"unknown reconstruction {self.reconstruct!r}; choose from "
+                    + ", ".join(METHODS)
+                )
+        object.__setattr__(self, "reconstruct_options", dict(self.reconstruct_options))
+
+    def open(self, inputs: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterable[Paper]:
+        """The papers of ``inputs`` read with these options: a :class:`~cascade.io.Corpus`, or
+        its reconstruction (both have ``log``)."""
+        from cascade.io import Corpus
+
+        corpus = Corpus(
+            inputs, input_format=self.input_format, paper_id=self.paper_id, strict=self.strict,
+            same_text=self.same_text,
+        )  # fmt: skip
+        if self.reconstruct == "credited":
+            return corpus
+        from cascade.reconstruct import Reconstructed
+
+        return Reconstructed(corpus, self.reconstruct, **self.reconstruct_options)
+
+
+def legacy_options(options: ReadOptions | None, legacy: dict[str, Any], caller: str) -> ReadOptions:
+    """``options``, or one built from the separate keywords of 0.1 (deprecated for one release:
+    ``input_format=``, ``paper_id=``, ``strict=``, ``reconstruct=``, ``reconstruct_options=``).
+
+    Examples
+    --------
+    >>> legacy_options(None, {}, "f").strict
+    False
+    """
+    if not legacy:
+        return options or ReadOptions()
+    if options is not None:
+        raise TypeError(f"{caller}: give options=ReadOptions(...) or the old keywords, not both")
+    unknown = set(legacy) - {f.name for f in fields(ReadOptions)}
+    if unknown:
+        raise TypeError(f"{caller}() got unexpected keyword arguments {sorted(unknown)}")
+    warnings.warn(
+        f"{caller}({', '.join(sorted(legacy))}=...) is deprecated: pass "
+        "options=cascade.io.ReadOptions(...)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return ReadOptions(**legacy)
