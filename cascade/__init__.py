@@ -28,6 +28,7 @@ _API = {
     "Paper": "cascade.model",
     "cascade_metrics": "cascade.metrics",
     "paper_metrics": "cascade.metrics",
+    "metric_tables": "cascade.metrics",
     "structural_virality": "cascade.metrics",
     "to_networkx": "cascade.graph",
     "tweet_graph": "cascade.graph",
@@ -49,6 +50,7 @@ __all__ = [
     "automated_suspects",
     "cascade_metrics",
     "expected_influence",
+    "metric_tables",
     "paper_metrics",
     "pdi_metrics",
     "rank_users",
@@ -64,7 +66,12 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from cascade.graph import to_networkx, tweet_graph, user_graph
     from cascade.io import Corpus, InputError, ReadOptions, read
-    from cascade.metrics import cascade_metrics, paper_metrics, structural_virality
+    from cascade.metrics import (
+        cascade_metrics,
+        metric_tables,
+        paper_metrics,
+        structural_virality,
+    )
     from cascade.model import Paper
     from cascade.rank import automated_suspects, rank_users
     from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics

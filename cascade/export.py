@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from collections.abc import Iterable
 from datetime import datetime
@@ -203,6 +204,31 @@ def to_nx(nodes: pd.DataFrame, edges: pd.DataFrame, *, level: str) -> nx.DiGraph
     return g
 
 
+# Characters XML 1.0 cannot hold, even escaped (control characters, lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells with the characters XML cannot hold replaced by U+FFFD (GraphML, GEXF).
+
+    Examples
+    --------
+    >>> _xml_safe(pd.DataFrame({"t": ["a\x1bb", "ok"], "n": [1, 2]})).values.tolist()
+    [['a\ufffdb', 1], ['ok', 2]]
+    """
+    out = frame
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind != "O" and not pd.api.types.is_string_dtype(column):
+            continue
+        fixed = [_NOT_XML.sub("\ufffd", v) if isinstance(v, str) else v for v in column]
+        if fixed != column.tolist():
+            if out is frame:
+                out = frame.copy()
+            out[name] = pd.Series(fixed, index=frame.index, dtype=column.dtype)
+    return out
+
+
 def _node_keys(paper_ids: list[str], tweet_ids: list[str]) -> list[str]:
     """A key per tweet node, unique within the file.
 
@@ -344,6 +370,8 @@ def export(
             else:
                 write_table(frame, where, fmt)
         return [str(node_path), str(edge_path)]
+    if fmt in ("graphml", "gexf"):
+        nodes, edges = _xml_safe(nodes), _xml_safe(edges)
     g = to_nx(nodes, edges, level=level)
     if fmt == "graphml":
         with atomic_path(path) as tmp:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Any
 
 import igraph as ig
 import networkx as nx
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cascade import text as T
-from cascade.model import NAT, Paper, distinct, latest_per_group, stack
+from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack
 
 __all__ = ["EDGE_KINDS", "combined_graph", "to_networkx", "tweet_graph", "user_graph"]
 
@@ -81,9 +80,7 @@ def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:
     return g
 
 
-def _mention_pairs(
-    papers: list[Paper], b: dict[str, Any]
-) -> tuple[np.ndarray, list[str], list[str]]:
+def _mention_pairs(papers: list[Paper], b: Batch) -> tuple[np.ndarray, list[str], list[str]]:
     """Global user code of each mentioning tweet's author, and the mentioned keys and handles."""
     src, keys, handles = [], [], []
     for offset, p in zip(np.cumsum([0] + [len(p) for p in papers[:-1]]), papers):
@@ -94,7 +91,7 @@ def _mention_pairs(
             for handle in T.mentions(body):
                 key = handle.lower()
                 if key not in (own, replied):
-                    src.append(b["user"][offset + i])
+                    src.append(b.user[offset + i])
                     keys.append(key)
                     handles.append(handle)
     return np.asarray(src, dtype=np.int64), keys, handles
@@ -142,18 +139,15 @@ def user_graph(
     if unknown:
         raise ValueError(f"unknown edge kinds {sorted(unknown)}; choose from {EDGE_KINDS}")
     b = stack(papers)
-    # Merge each paper's user codes by lower-case handle.
-    uid, keys = pd.factorize(b["user_keys"])
-    keys = np.asarray(keys, dtype=object)
-    handles = b["handles"][np.unique(uid, return_index=True)[1]]
+    uid, keys, handles = b.merged_users()
 
     src_parts, dst_parts, kind_parts = [], [], []
-    child = np.flatnonzero(b["parent"] >= 0)
+    child = np.flatnonzero(b.parent >= 0)
     for code, kind in enumerate(EDGE_KINDS[:3]):
         if kind in kinds:
-            c = child[b["kind"][child] == kind]
-            src_parts.append(uid[b["user"][b["parent"][c]]])
-            dst_parts.append(uid[b["user"][c]])
+            c = child[b.kind[child] == kind]
+            src_parts.append(uid[b.user[b.parent[c]]])
+            dst_parts.append(uid[b.user[c]])
             kind_parts.append(np.full(c.size, code))
     if "mention" in kinds:
         src, mentioned, mentioned_handles = _mention_pairs(papers, b)
@@ -175,20 +169,20 @@ def user_graph(
     pair, kind = np.divmod(edge_key, len(EDGE_KINDS))
     src, dst = np.divmod(pair, n)
 
-    real = ~b["placeholder"]
-    author = uid[b["user"]]
-    dated = real & (b["time"] != NAT)
+    real = ~b.placeholder
+    author = uid[b.user]
+    dated = real & (b.time != NAT)
     first_seen = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(first_seen, author[dated], b["time"][dated])
+    np.minimum.at(first_seen, author[dated], b.time[dated])
     first_seen[first_seen == np.iinfo(np.int64).max] = NAT
-    paper_user = distinct(b["paper"] * n + author)
+    paper_user = distinct(b.paper * n + author)
 
     g = ig.Graph(n, directed=True)
     g.add_edges(np.column_stack((dst, src) if reverse else (src, dst)))
     g.vs["name"] = keys.tolist()
     g.vs["handle"] = handles.tolist()
     g.vs["tweets"] = np.bincount(author[real], minlength=n).tolist()
-    g.vs["followers"] = latest_per_group(b["followers"], b["time"], author, n).tolist()
+    g.vs["followers"] = latest_per_group(b.followers, b.time, author, n).tolist()
     g.vs["first_seen"] = _datetimes(first_seen)
     g.vs["papers"] = np.bincount(paper_user % n, minlength=n).tolist()
     g.es["kind"] = [EDGE_KINDS[k] for k in kind.tolist()]

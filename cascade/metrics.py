@@ -29,8 +29,10 @@ __all__ = [
     "cascade_metrics",
     "forest",
     "iter_metrics",
+    "metric_tables",
     "paper_metrics",
     "structural_virality",
+    "tree_shapes",
 ]
 
 CASCADE_COLUMNS = [
@@ -150,6 +152,50 @@ def structural_virality(parent: np.ndarray) -> float:
     return float(2.0 * np.sum(s * (n - s)) / (n * (n - 1.0)))
 
 
+def tree_shapes(
+    parent: np.ndarray, depth: np.ndarray, size: np.ndarray, tree: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Size, depth, maximum breadth and structural virality of each of ``k`` trees of a forest.
+
+    The one place these shapes are computed, for credited cascades and sampled reconstructions.
+
+    Parameters
+    ----------
+    parent, depth, size : ndarray of int
+        The forest and its :func:`forest` depths and subtree sizes.
+    tree : ndarray of int
+        Tree number (in ``[0, k)``) of every vertex.
+    k : int
+        Number of trees.
+
+    Returns
+    -------
+    size, depth, max_breadth : ndarray of int64
+    structural_virality : ndarray of float64
+        ``2 W / (n (n - 1))``, ``W = sum s_v (n - s_v)`` over non-roots; NaN for one vertex.
+
+    Examples
+    --------
+    >>> parent = np.array([-1, 0, 0, 1, 1, 3, -1])
+    >>> depth, root, size = forest(parent)
+    >>> n, d, b, v = tree_shapes(parent, depth, size, np.array([0] * 6 + [1]), 2)
+    >>> n.tolist(), d.tolist(), b.tolist(), v.round(4).tolist()
+    ([6, 1], [3, 0], [2, 0], [2.0667, nan])
+    """
+    n = np.bincount(tree, minlength=k)
+    nonroot = parent >= 0
+    s = size[nonroot].astype(np.float64)
+    wiener = np.bincount(tree[nonroot], weights=s * (n[tree[nonroot]] - s), minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        virality = np.where(n > 1, 2.0 * wiener / (n * (n - 1.0)), np.nan)
+    max_depth = _group_max(tree, depth, k, 0)
+    levels = int(depth.max(initial=0)) + 1
+    keys, counts = np.unique(tree[nonroot] * levels + depth[nonroot], return_counts=True)
+    breadth = np.zeros(k, dtype=np.int64)
+    np.maximum.at(breadth, keys // levels, counts)
+    return n, max_depth, breadth, virality
+
+
 def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial) -> np.ndarray:
     out = np.full(k, initial, dtype=values.dtype)
     np.maximum.at(out, index, values)
@@ -159,25 +205,14 @@ def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial) -> np.nda
 def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cascade and paper tables for a batch of papers."""
     b = stack(papers)
-    depth, root, size = forest(b["parent"])
-    roots = np.flatnonzero(b["parent"] < 0)
+    depth, root, size = forest(b.parent)
+    roots = np.flatnonzero(b.parent < 0)
     k = roots.size
     cascade = np.searchsorted(roots, root)  # cascade number of every tweet
-    n = np.bincount(cascade, minlength=k)
 
-    nonroot = b["parent"] >= 0
-    s = size[nonroot].astype(np.float64)
-    wiener = np.bincount(cascade[nonroot], weights=s * (n[cascade[nonroot]] - s), minlength=k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        virality = np.where(n > 1, 2.0 * wiener / (n * (n - 1.0)), np.nan)
+    n, max_depth, breadth, virality = tree_shapes(b.parent, depth, size, cascade, k)
 
-    max_depth = _group_max(cascade, depth, k, 0)
-    level_key = cascade[nonroot] * (int(depth.max(initial=0)) + 1) + depth[nonroot]
-    keys, counts = np.unique(level_key, return_counts=True)
-    breadth = np.zeros(k, dtype=np.int64)
-    np.maximum.at(breadth, keys // (int(depth.max(initial=0)) + 1), counts)
-
-    time = b["time"]
+    time = b.time
     dated = np.flatnonzero(time != NAT)
     by_time = dated[np.lexsort((time[dated], cascade[dated]))]
     dated_cascade = cascade[by_time]
@@ -190,13 +225,13 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     duration = np.where(has_time, end - start, np.nan)
     to_half = np.where(has_time, half - start, np.nan)
 
-    pairs = distinct(cascade.astype(np.int64) * b["n_users"] + b["user"])
-    pair_cascade, pair_user = pairs // b["n_users"], pairs % b["n_users"]
-    followers = latest_per_group(b["followers"], b["time"], b["user"], b["n_users"])
+    pairs = distinct(cascade.astype(np.int64) * b.n_users + b.user)
+    pair_cascade, pair_user = pairs // b.n_users, pairs % b.n_users
+    followers = latest_per_group(b.followers, b.time, b.user, b.n_users)
     users = np.bincount(pair_cascade, minlength=k)
     reach = sum_known(pair_cascade, followers[pair_user], k)
 
-    paper_of_cascade = b["paper"][roots]
+    paper_of_cascade = b.paper[roots]
     ids = np.concatenate([p.id for p in papers])
     citation = np.array([p.citation_id for p in papers], dtype=object)
     cascades = pd.DataFrame(
@@ -224,20 +259,20 @@ def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
 
 def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFrame:
     k = len(papers)
-    real = ~b["placeholder"]
+    real = ~b.placeholder
     # Tweets of each kind per paper, from one pass over the kinds (string comparisons are slow).
-    code, kinds = pd.factorize(b["kind"][real])
-    by_kind = np.bincount(b["paper"][real] * len(kinds) + code, minlength=k * len(kinds))
+    code, kinds = pd.factorize(b.kind[real])
+    by_kind = np.bincount(b.paper[real] * len(kinds) + code, minlength=k * len(kinds))
     by_kind = dict(zip(kinds, by_kind.reshape(k, len(kinds)).T))
     none = np.zeros(k, dtype=np.int64)
-    tweets = np.bincount(b["paper"][real], minlength=k)
+    tweets = np.bincount(b.paper[real], minlength=k)
     retweets = by_kind.get("retweet", none)
-    user_paper = b["user_paper"]
-    time = b["time"]
+    user_paper = b.user_paper
+    time = b.time
     dated = real & (time != NAT)
     first = np.full(k, np.iinfo(np.int64).max)
-    np.minimum.at(first, b["paper"][dated], time[dated])
-    last = _group_max(b["paper"][dated], time[dated], k, NAT)
+    np.minimum.at(first, b.paper[dated], time[dated])
+    last = _group_max(b.paper[dated], time[dated], k, NAT)
     seen = first != np.iinfo(np.int64).max
     first = np.where(seen, first, NAT)
 
@@ -269,7 +304,7 @@ def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFra
             "duration_days": np.where(seen, (last - first) / 86400.0, np.nan),
             "retweet_share": share,
             "reach": sum_known(user_paper, followers, k),
-            "placeholders": np.bincount(b["paper"][~real], minlength=k),
+            "placeholders": np.bincount(b.paper[~real], minlength=k),
             "duplicates": np.array([p.duplicates for p in papers], dtype=np.int64),
             "skipped": np.array([sum(p.skipped.values()) for p in papers], dtype=np.int64),
         }
@@ -293,6 +328,28 @@ def iter_metrics(
     """
     for batch in _batches(papers, batch_size):
         yield _tables(batch)
+
+
+def metric_tables(
+    papers: Paper | Iterable[Paper], *, batch_size: int = 2000
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both tables in one pass over the papers: ``(cascades, papers)``.
+
+    :func:`cascade_metrics` and :func:`paper_metrics` each give one of them; a corpus read from
+    files is read and resolved once here instead of twice.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> cascades, papers = cascade.metric_tables(cascade.read("examples/data"))
+    >>> len(cascades), papers["cascades"].tolist()
+    (70, [70])
+    """
+    tables = list(iter_metrics(papers, batch_size=batch_size))
+    return (
+        _stack([c for c, _ in tables], CASCADE_COLUMNS),
+        _stack([p for _, p in tables], PAPER_COLUMNS),
+    )
 
 
 def cascade_metrics(papers: Paper | Iterable[Paper], *, batch_size: int = 2000) -> pd.DataFrame:

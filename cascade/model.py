@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     import igraph as ig
-    import pandas as pd
 
-__all__ = ["COLUMNS", "NAT", "Paper", "distinct", "latest_per_group", "stack", "sum_known"]
+__all__ = ["COLUMNS", "NAT", "Batch", "Paper", "distinct", "latest_per_group", "stack", "sum_known"]
 
 #: ``datetime64``'s NaT seen as int64 (what :func:`stack` puts in ``time`` for unknown times).
 NAT = np.iinfo(np.int64).min
@@ -147,8 +147,6 @@ class Paper:
         Columns: ``id``, ``author``, ``time`` (UTC), ``followers``, ``text``, ``kind``,
         ``placeholder``, ``parent_id`` (None for roots), ``resolution``.
         """
-        import pandas as pd
-
         parent_id = np.where(self.parent >= 0, self.id[np.maximum(self.parent, 0)], None)
         return pd.DataFrame(
             {
@@ -177,12 +175,52 @@ class Paper:
         return user_graph(self, kinds=kinds, reverse=reverse)
 
 
-def stack(papers: list[Paper]) -> dict[str, Any]:
-    """Stack a batch of papers into global columns, so one array operation serves them all.
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """A batch of papers stacked into global columns, so one array operation serves them all.
 
-    Parents are shifted to global indices (the result stays topologically ordered) and user codes
-    to global codes (distinct per paper: the same person in two papers has two codes here; merge
-    by ``user_keys`` where needed). ``time`` is int64 seconds with NaT as int64's minimum.
+    Parents are global indices (the batch stays topologically ordered); user codes are global
+    and distinct per paper (the same person in two papers has two codes: merge by ``user_keys``
+    where needed); ``time`` is int64 epoch seconds with :data:`NAT` for unknown.
+    """
+
+    paper: np.ndarray  # paper number of every tweet
+    parent: np.ndarray
+    user: np.ndarray
+    time: np.ndarray
+    followers: np.ndarray
+    kind: np.ndarray
+    placeholder: np.ndarray
+    id: np.ndarray
+    user_keys: np.ndarray  # per user code
+    handles: np.ndarray  # per user code
+    user_paper: np.ndarray  # paper number of every user code
+    n_users: int
+
+    def merged_users(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Users merged across papers by lower-case handle, the one rule for it.
+
+        Returns
+        -------
+        uid : ndarray of int64
+            Merged user of every user code, numbered in order of first appearance.
+        keys, handles : ndarray of str (object)
+            Lower-case handle and display form (the first seen) of every merged user.
+        """
+        uid, keys = pd.factorize(self.user_keys)
+        handles = self.handles[np.unique(uid, return_index=True)[1]]
+        return uid, np.asarray(keys, dtype=object), handles
+
+
+def stack(papers: list[Paper]) -> Batch:
+    """Stack a batch of papers into one :class:`Batch` of global columns.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> b = stack(list(cascade.read("examples/data")))
+    >>> len(b.parent), b.n_users, int((b.parent < 0).sum())
+    (258, 210, 70)
     """
     lengths = np.array([len(p) for p in papers], dtype=np.int64)
     n_users = np.array([len(p.handles) for p in papers], dtype=np.int64)
@@ -190,25 +228,25 @@ def stack(papers: list[Paper]) -> dict[str, Any]:
     offsets = np.cumsum(lengths) - lengths
     user_offsets = np.cumsum(n_users) - n_users
 
-    def cat(name: str, dtype=None) -> np.ndarray:
+    def cat(name: str, dtype: Any = None) -> np.ndarray:
         arrays = [getattr(p, name) for p in papers]
         return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype or object)
 
     parent = cat("parent", np.int64)
-    return {
-        "paper": paper,
-        "parent": np.where(parent >= 0, parent + offsets[paper], -1),
-        "user": cat("user", np.int64) + user_offsets[paper],
-        "time": cat("time", "datetime64[s]").astype("datetime64[s]").view(np.int64),
-        "followers": cat("followers", np.float64),
-        "kind": cat("kind"),
-        "placeholder": cat("placeholder", bool),
-        "id": cat("id"),
-        "user_keys": cat("user_keys"),
-        "handles": cat("handles"),
-        "user_paper": np.repeat(np.arange(len(papers)), n_users),
-        "n_users": int(n_users.sum()),
-    }
+    return Batch(
+        paper=paper,
+        parent=np.where(parent >= 0, parent + offsets[paper], -1),
+        user=cat("user", np.int64) + user_offsets[paper],
+        time=cat("time", "datetime64[s]").astype("datetime64[s]").view(np.int64),
+        followers=cat("followers", np.float64),
+        kind=cat("kind"),
+        placeholder=cat("placeholder", bool),
+        id=cat("id"),
+        user_keys=cat("user_keys"),
+        handles=cat("handles"),
+        user_paper=np.repeat(np.arange(len(papers)), n_users),
+        n_users=int(n_users.sum()),
+    )
 
 
 def latest_per_group(values: np.ndarray, time: np.ndarray, group: np.ndarray, k: int) -> np.ndarray:

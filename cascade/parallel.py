@@ -88,21 +88,54 @@ def _size(path: str) -> int:
 
 def _run_chunk(
     paths: list[str], options: ReadOptions, batch_size: int, func: Callable[[list[Paper]], Any]
-) -> tuple[list[Any], ReadLog, InputError | None]:
+) -> tuple[list[Any], ReadLog, InputError | None, set[str]]:
     """Read one chunk of files and apply ``func`` to its papers, batch by batch.
 
-    Returns the results, the read log, and the :class:`InputError` raised under ``strict`` (it is
-    returned, not raised, so the other chunks' logs survive).
+    Returns the results, the read log, the :class:`InputError` raised under ``strict`` (it is
+    returned, not raised, so the other chunks' logs survive), and the paper ids met.
     """
     papers = options.open(paths)
     results: list[Any] = []
+    ids: set[str] = set()
     iterator = iter(papers)
     try:
         while batch := list(islice(iterator, batch_size)):
+            ids.update(p.citation_id for p in batch)
             results.append(func(batch))
     except InputError as err:
-        return results, papers.log, err
-    return results, papers.log, None
+        return results, papers.log, err, ids
+    return results, papers.log, None, ids
+
+
+def _rejoin(chunks: list[list[str]], outputs: list, task: Callable[[list[str]], Any]) -> list:
+    """Run again, together, the chunks that share a paper id: a paper whose records span files
+    of several chunks (a Twitter search split by day, one paper exported twice) must be read
+    whole, as a serial run reads it. Chunks are joined transitively, in input order."""
+    owner: dict[str, int] = {}
+    group = list(range(len(chunks)))
+
+    def find(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i, out in enumerate(outputs):
+        for cid in out[3]:
+            j = owner.setdefault(cid, i)
+            if j != i:
+                group[find(i)] = find(j)
+    roots = [find(i) for i in range(len(chunks))]
+    if len(set(roots)) == len(chunks):
+        return outputs
+    joined = []
+    for root in dict.fromkeys(roots):
+        members = [i for i, r in enumerate(roots) if r == root]
+        if len(members) == 1:
+            joined.append(outputs[members[0]])
+        else:
+            joined.append(task([p for i in members for p in chunks[i]]))
+    return joined
 
 
 def map_papers(
@@ -157,7 +190,7 @@ def map_papers(
     paths = expand(inputs)
     task = functools.partial(_run_chunk, options=options, batch_size=int(batch_size), func=func)
     if dask is not None:
-        outputs = _run_dask(dask, paths, task)
+        chunks, outputs = _run_dask(dask, paths, task)
     else:
         n = _workers(workers)
         chunks = plan_chunks(paths, n * _CHUNKS_PER_WORKER) if n > 1 else [paths]
@@ -166,9 +199,10 @@ def map_papers(
         else:
             with ProcessPoolExecutor(max_workers=min(n, len(chunks))) as pool:
                 outputs = list(pool.map(task, chunks))
+    outputs = _rejoin(chunks, outputs, task)
     results: list[Any] = []
     log = ReadLog()
-    for part, part_log, error in outputs:
+    for part, part_log, error, _ in outputs:
         results.extend(part)
         log.files.update(part_log.files)
         log.papers += part_log.papers
@@ -243,7 +277,9 @@ def map_items(
         return list(pool.map(func, items, chunksize=max(1, len(items) // (n * 4))))
 
 
-def _run_dask(dask: Any, paths: list[str], task: Callable[[list[str]], Any]) -> list:
+def _run_dask(
+    dask: Any, paths: list[str], task: Callable[[list[str]], Any]
+) -> tuple[list[list[str]], list]:
     from distributed import Client
 
     client = dask if isinstance(dask, Client) else Client(dask)
@@ -257,11 +293,11 @@ def _run_dask(dask: Any, paths: list[str], task: Callable[[list[str]], Any]) -> 
             client.close()
     # Report the paths as the user gave them, as a local run does.
     original = dict(zip([os.path.abspath(p) for p in paths], paths, strict=True))
-    for _, log, _ in outputs:
+    for _, log, _, _ in outputs:
         log.files = {original.get(k, k): v for k, v in log.files.items()}
         for key, entry in log.files.items():
             entry.path = key
-    return outputs
+    return chunks, outputs
 
 
 @dataclass

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from cascade.errors import InputError
-from cascade.metrics import forest
+from cascade.metrics import forest, tree_shapes
 from cascade.model import NAT, Paper, distinct
 
 __all__ = [
@@ -586,23 +586,10 @@ def _tree_metrics(trees: np.ndarray, cascade: np.ndarray, k: int) -> dict[str, n
     """Depth, max breadth and structural virality of every cascade of every tree, (S, k)."""
     s_n, n = trees.shape
     offset = (np.arange(s_n, dtype=np.int64) * n)[:, None]
-    depth, _, size = forest(np.where(trees >= 0, trees + offset, -1).ravel())
+    parent = np.where(trees >= 0, trees + offset, -1).ravel()
+    depth, _, size = forest(parent)
     group = (np.arange(s_n)[:, None] * k + cascade[None, :]).ravel()
-    n_c = np.bincount(cascade, minlength=k)
-    nonroot = (trees >= 0).ravel()
-    s = size[nonroot].astype(np.float64)
-    wiener = np.bincount(
-        group[nonroot], weights=s * (np.tile(n_c[cascade], s_n)[nonroot] - s), minlength=s_n * k
-    )
-    n_g = np.tile(n_c, s_n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        virality = np.where(n_g > 1, 2.0 * wiener / (n_g * (n_g - 1.0)), np.nan)
-    max_depth = np.zeros(s_n * k, dtype=np.int64)
-    np.maximum.at(max_depth, group, depth)
-    levels = int(depth.max(initial=0)) + 1
-    keys, counts = np.unique(group[nonroot] * levels + depth[nonroot], return_counts=True)
-    breadth = np.zeros(s_n * k, dtype=np.int64)
-    np.maximum.at(breadth, keys // levels, counts)
+    _, max_depth, breadth, virality = tree_shapes(parent, depth, size, group, s_n * k)
     return {
         "depth": max_depth.reshape(s_n, k),
         "max_breadth": breadth.reshape(s_n, k),

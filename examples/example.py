@@ -10,10 +10,9 @@ import cascade
 data = Path(__file__).parent / "data"
 corpus = cascade.read(data)  # lazy: papers are read one at a time
 
-papers = cascade.paper_metrics(corpus)  # one row per paper
+# One pass: a row per cascade (tree of the tweet forest) and a row per paper.
+cascades, papers = cascade.metric_tables(corpus)
 print(papers[["citation_id", "tweets", "retweets", "cascades", "max_depth"]].to_string(index=False))
-
-cascades = cascade.cascade_metrics(corpus)  # one row per cascade (tree of the tweet forest)
 print(cascades.nlargest(3, "size")[["root_id", "size", "depth", "structural_virality"]])
 
 paper = next(iter(corpus))

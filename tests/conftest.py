@@ -37,6 +37,21 @@ def chain_path() -> Path:
     return FIXTURES / "chain_tree.json"
 
 
+def benchmark_module(name: str):
+    """A script of ``benchmarks/`` imported by path (the folder is no package, and nothing is
+    added to ``sys.path``)."""
+    import importlib.util
+    import sys
+
+    key = f"benchmarks_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
 def write_paper(path: Path, tweets: dict, citation_id: str = "p") -> Path:
     """Write a details-page file from ``{id: (author, followers, datetime, text)}``."""
     doc = {

@@ -108,11 +108,13 @@ def _fuzz(fmt):
         deadline=3000,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(doc=mutated(fmt), forced=st.booleans())
-    def run(doc, forced, tmp_path):
+    @given(
+        doc=mutated(fmt), forced=st.booleans(), paper_id=st.sampled_from([None, "p", "from-text"])
+    )
+    def run(doc, forced, paper_id, tmp_path):
         path = tmp_path / "f.json"
         path.write_bytes(json.dumps(doc, allow_nan=True).encode("utf-8", "surrogatepass"))
-        _consume(path, input_format=fmt if forced else None, paper_id=None if fmt else "p")
+        _consume(path, input_format=fmt if forced else None, paper_id=paper_id)
 
     return run
 

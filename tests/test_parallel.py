@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import benchmark_module
 
 from cascade.io import ReadOptions
 from cascade.io.records import InputError
@@ -20,13 +20,10 @@ SAMPLE = ROOT / "examples" / "data" / "attention-is-not-explanation.json"
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """30 synthetic papers, one file each, plus the real sample."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from generate import generate_corpus
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
     out = tmp_path_factory.mktemp("corpus")
-    generate_corpus(out, papers=30, seed=3, mean_tweets=40.0, n_users=3000)
+    benchmark_module("generate").generate_corpus(
+        out, papers=30, seed=3, mean_tweets=40.0, n_users=3000
+    )
     shutil.copy(SAMPLE, out / "zz_sample.json")
     return out
 
@@ -96,7 +93,8 @@ def test_unreadable_file_is_logged_or_raised(corpus, tmp_path):
 
 
 def test_dask_local_cluster_matches_serial(corpus):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test extra: never skipped
+
     serial = measure(corpus, workers=1)
     with distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
@@ -106,3 +104,24 @@ def test_dask_local_cluster_matches_serial(corpus):
         on_address = measure(corpus, dask=cluster.scheduler_address)
     _same(serial, on_client)
     _same(serial, on_address)
+
+
+def test_a_paper_split_over_files_of_two_chunks_is_read_whole(tmp_path):
+    import json
+
+    doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    tweets = list(doc["twitter"].items())
+    for k in range(6):  # paper "x" in the first and the last file, others between
+        cid = "x" if k in (0, 5) else f"p{k}"
+        part = dict(tweets[k * 40 : (k + 1) * 40])
+        (tmp_path / f"f{k}.json").write_text(json.dumps({**doc, "citation_id": cid,
+                                                        "twitter": part}))  # fmt: skip
+    serial = measure(tmp_path, workers=1)
+    parallel = measure(tmp_path, workers=2)
+    assert sorted(parallel.papers["citation_id"]) == ["p1", "p2", "p3", "p4", "x"]
+    key = ["citation_id", "tweets", "cascades"]
+    assert (
+        parallel.papers[key].sort_values("citation_id").values.tolist()
+        == serial.papers[key].sort_values("citation_id").values.tolist()
+    )
+    assert int(parallel.papers.set_index("citation_id").loc["x", "tweets"]) == 80

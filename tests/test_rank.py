@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cascade
+from cascade import centrality as C
 from cascade import rank as R
 from cascade.cli import main
 from cascade.graph import to_networkx
@@ -215,7 +216,7 @@ def test_per_paper_equals_papers_ranked_alone(sample, chain):
 
 def test_betweenness_cutoff_is_reported(sample, monkeypatch):
     assert rank_users(sample).attrs["betweenness"] == "exact"
-    monkeypatch.setattr(R, "EXACT_BETWEENNESS_LIMIT", 10)
+    monkeypatch.setattr("cascade.centrality.EXACT_BETWEENNESS_LIMIT", 10)
     table = rank_users(sample)
     assert table.attrs["betweenness"].startswith("cutoff=2: only paths of at most 2 steps")
     assert table.attrs["harmonic"].startswith("cutoff=2")
@@ -298,7 +299,7 @@ def test_hits_matches_networkx(g):
 @settings(max_examples=40, deadline=None)
 @given(weighted_digraphs())
 def test_harmonic_within_two_matches_igraph_cutoff(g):
-    got = R._harmonic_within_two(g)
+    got = C._harmonic_within_two(g)
     expected = g.harmonic_centrality(mode="out", cutoff=2, normalized=False)
     assert got.tolist() == pytest.approx(expected)
 
@@ -354,9 +355,9 @@ def test_hits_batched_blocks_equal_blocks_alone():
     fast = [(i, 0) for i in range(1, 4)]
     edges = np.array(slow + [(a + 21, b + 21) for a, b in fast], dtype=np.int64)
     block = np.repeat([0, 1], [21, 4])
-    hub, authority = R._hits(25, edges, np.ones(len(edges)), block)
-    hub0, auth0 = R._hits(21, np.array(slow), np.ones(len(slow)), np.zeros(21, dtype=np.int64))
-    hub1, auth1 = R._hits(4, np.array(fast), np.ones(len(fast)), np.zeros(4, dtype=np.int64))
+    hub, authority = C._hits(25, edges, np.ones(len(edges)), block)
+    hub0, auth0 = C._hits(21, np.array(slow), np.ones(len(slow)), np.zeros(21, dtype=np.int64))
+    hub1, auth1 = C._hits(4, np.array(fast), np.ones(len(fast)), np.zeros(4, dtype=np.int64))
     assert hub.tolist() == pytest.approx(np.r_[hub0, hub1].tolist(), abs=1e-9)
     assert authority.tolist() == pytest.approx(np.r_[auth0, auth1].tolist(), abs=1e-9)
     # The leading vector is the 10-star's: its centre has authority 1, the 9-star's 0.

@@ -47,7 +47,6 @@ def tiny(times=(0, 1, 2), followers=(3.0, 1.0, 1.0)) -> cascade.Paper:
 # --- the Weibo reader ------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not WEIBO.exists(), reason="shared sample data not present")
 def test_weibo_reader_reproduces_root_attribution_share():
     corpus = cascade.read(WEIBO)
     papers = list(corpus)

@@ -210,3 +210,26 @@ def test_report_names_the_reconstruction_method(tmp_path):
     assert serial.cascades["depth"].max() == 1
     assert rebuilt.cascades["depth"].max() > 1
     assert rebuilt.cascades["size"].sum() == serial.cascades["size"].sum() == 258
+
+
+def test_group_tests_in_the_report_have_hand_computed_values(tmp_path):
+    """Three papers per group, group b always larger: every statistic is known by hand."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    sizes = {"a1": 1, "a2": 2, "a3": 3, "b1": 4, "b2": 5, "b3": 6}
+    for cid, n in sizes.items():
+        tweets = {f"{cid}-{i}": (f"@u{i}", 10, f"2020-01-01 00:0{i}:00", "x") for i in range(n)}
+        write_paper(folder / f"{cid}.json", tweets, citation_id=cid)
+    groups = tmp_path / "g.csv"
+    groups.write_text("citation_id,group\n" + "".join(f"{c},{c[0]}\n" for c in sizes))
+    out = report(folder, tmp_path / "r", groups=groups, workers=1)
+    tests = out.tests.set_index(["metric", "test"])
+    mw = tests.loc[("tweets", "mann-whitney")]
+    # U of group a: no a paper beats a b paper; exact two-sided p = 2 / C(6, 3) = 0.1.
+    assert mw["statistic"] == 0.0 and mw["effect_size"] == -1.0
+    assert mw["p_value"] == pytest.approx(0.1)
+    assert (mw["median_a"], mw["median_b"], mw["n"]) == (2.0, 5.0, (3, 3))
+    ks = tests.loc[("tweets", "ks")]
+    # The two empirical distributions do not overlap: D = 1, exact p = 2 / C(6, 3) = 0.1.
+    assert ks["statistic"] == 1.0 and ks["p_value"] == pytest.approx(0.1)
+    assert out.warnings == []

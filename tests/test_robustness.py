@@ -249,7 +249,7 @@ def test_input_format_is_checked_and_listed(capsys):
     with pytest.raises(SystemExit):
         main(["metrics", "--help"])
     help_text = "".join(capsys.readouterr().out.split())  # argparse wraps at hyphens too
-    assert "altmetric-api,altmetric-tab,backtype,crossref-events,csv" in help_text
+    assert "altmetric-api,altmetric-tab,backtype,bluesky,crossref-events,csv,mastodon" in help_text
     with pytest.raises(ValueError, match="unknown input format 'bogus'"):
         cascade.read(SAMPLE, input_format="bogus")
 

@@ -20,14 +20,18 @@ from cascade.io import (
     altmetric_api,
     altmetric_tab,
     backtype,
+    bluesky,
     crossref,
+    mastodon,
+    minet,
     tabular,
     twitter_v1,
     twitter_v2,
     weibo,
 )
 from cascade.io.options import ReadOptions
-from cascade.io.records import InputError, PaperRecords
+from cascade.io.papers import FROM_TEXT
+from cascade.io.records import NO_PAPER, InputError, PaperRecords, place_by_parents
 from cascade.io.sources import expand, iter_documents, read_bytes
 from cascade.model import Paper
 
@@ -48,11 +52,14 @@ JSON_FORMATS: dict[str, ModuleType] = {
     "altmetric-tab": altmetric_tab,
     "altmetric-api": altmetric_api,
     "crossref-events": crossref,
+    "bluesky": bluesky,  # Jetstream events, AppView views, twitwi JSON Lines
+    "mastodon": mastodon,
     "twitter-v2": twitter_v2,
     "twitter-v1": twitter_v1,
     "backtype": backtype,
 }
 TEXT_FORMATS: dict[str, ModuleType] = {
+    "bluesky": minet,  # twitwi CSV; the same name as the JSON reader, for --input-format
     "csv": tabular,
     "weibo-paths": weibo,
 }
@@ -206,7 +213,9 @@ def read_records(
     """
     data = read_bytes(path)
     if input_format is not None:
-        if input_format in TEXT_FORMATS:
+        if input_format in TEXT_FORMATS and not (
+            input_format in JSON_FORMATS and _looks_json(data)
+        ):
             return input_format, TEXT_FORMATS[input_format].read(path, paper_id=paper_id, data=data)
         if input_format not in JSON_FORMATS:
             known = ", ".join(sorted(JSON_FORMATS | TEXT_FORMATS))
@@ -303,6 +312,7 @@ class Corpus:
         """:meth:`records` with the log entry of the file each paper came from."""
         self.log = log = ReadLog()
         grouped: dict[str, tuple[FileLog, PaperRecords]] = {}
+        pending: list[tuple[PaperRecords, FileLog]] = []
         for path in self.paths:
             entry = log.file(path)
 
@@ -326,6 +336,8 @@ class Corpus:
                     entry.skipped.update(records.skipped)
                     entry.duplicates += records.duplicates
                     if not records.citation_id:
+                        if len(records) and merge:  # rows awaiting their parent's papers
+                            pending.append((records, entry))
                         continue
                     if not merge:
                         log.papers += 1
@@ -338,6 +350,8 @@ class Corpus:
                 if self.strict:
                     raise
                 entry.error = str(err)
+        if pending or self.paper_id == FROM_TEXT:
+            _place([r for _, r in grouped.values()], pending, log)
         log.papers += len(grouped)
         yield from grouped.values()
 
@@ -386,6 +400,21 @@ def _merge_into(into: PaperRecords, other: PaperRecords, entry: FileLog) -> None
     entry.duplicates += repeated
     if repeated:
         entry.skipped["duplicate id"] += repeated
+
+
+def _place(
+    papers: list[PaperRecords], pending: list[tuple[PaperRecords, FileLog]], log: ReadLog
+) -> None:
+    """Membership by exact parents (:func:`~cascade.io.records.place_by_parents`), counted."""
+    extra, unplaced = place_by_parents(papers, [r for r, _ in pending])
+    for path, n in extra.items():
+        entry = log.file(path)
+        entry.records += n
+        entry.used += n
+    for (records, entry), n in zip(pending, unplaced):
+        entry.used -= n
+        if n:
+            entry.skipped[records.attrs.get("unplaced_reason", NO_PAPER)] += n
 
 
 def read(

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from cascade.io.papers import Router, find_dois
 from cascade.io.records import PaperRecords, parse_time
-from cascade.io.twitter_v1 import Router, find_dois
 
 __all__ = ["from_documents", "plain_text", "sniff"]
 

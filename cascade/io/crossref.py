@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from cascade.io.papers import Router, normalise_doi
 from cascade.io.records import PaperRecords, parse_time
-from cascade.io.twitter_v1 import Router, normalise_doi
 
 __all__ = ["from_documents", "sniff", "tweet_id", "twitter_handle"]
 

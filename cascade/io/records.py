@@ -21,13 +21,18 @@ from cascade.errors import InputError
 from cascade.model import NAT
 
 __all__ = [
+    "NO_PAPER",
     "InputError",
     "PaperRecords",
     "parse_followers",
     "parse_followers_many",
     "parse_time",
     "parse_times",
+    "place_by_parents",
 ]
+
+#: Skip reason of a record that belongs to no paper (no link of its own, no parent in a paper).
+NO_PAPER = "no paper"
 
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
@@ -387,3 +392,104 @@ def _plain_handles(authors: list[Any]) -> list[str] | None:
     ):
         return None
     return [a[1:] for a in authors]
+
+
+def place_by_parents(
+    papers: list[PaperRecords], pending: list[PaperRecords]
+) -> tuple[Counter, list[int]]:
+    """Put every record in the papers of its exact parent, transitively (in place).
+
+    A reply, retweet or quote belongs to every paper its parent belongs to, so papers found from
+    the links in the text keep whole cascades: a reply without the DOI stays in its thread's
+    paper. Declared placeholders (a missing hop of a chain) pass papers on as records do.
+
+    Parameters
+    ----------
+    papers : list of PaperRecords
+        Papers with an id; records and placeholders are copied into them.
+    pending : list of PaperRecords
+        Records placed in no paper yet (a reader's ``citation_id == ""`` records, holding the
+        rows that name an exact parent). They are left as they are; the caller counts the rows
+        placed nowhere as skipped (:data:`NO_PAPER`).
+
+    Returns
+    -------
+    extra : Counter
+        Records added, by source file (the first file of a merged paper): each copy of a record
+        into one more paper; a pending row placed in ``k`` papers adds ``k - 1``.
+    unplaced : list of int
+        For each pending entry, how many of its records went into no paper.
+
+    Examples
+    --------
+    >>> a = PaperRecords("10.1/x", "f.json")
+    >>> _ = a.add("1", "ann", 0, text="see 10.1/x")
+    >>> wait = PaperRecords("", "f.json")
+    >>> _ = wait.add("2", "bob", 5, text="agreed", ref_id="1", ref_kind="reply")
+    >>> _ = wait.add("3", "cy", 6, text="nothing", ref_id="99", ref_kind="reply")
+    >>> place_by_parents([a], [wait])
+    (Counter({'f.json': 0}), [1])
+    >>> a.id
+    ['1', '2']
+    """
+    where: dict[str, tuple[PaperRecords, int]] = {}  # child id -> a row of it, a record first
+    declared: dict[str, PaperRecords] = {}  # placeholder id -> who declared it
+    children: dict[str, list[str]] = {}
+    for r in (*papers, *pending):
+        index = r._index
+        for tid, ref in zip(r.id, r.ref_id):
+            if ref is None:
+                continue
+            at = index[tid]
+            if tid not in where:
+                children.setdefault(ref, []).append(tid)
+                where[tid] = (r, at)
+            elif at >= 0 and where[tid][1] < 0:
+                where[tid] = (r, at)
+        for tid, (_, _, _, parent) in r.placeholders.items():
+            if tid not in declared:
+                declared[tid] = r
+                if parent is not None:
+                    children.setdefault(str(parent), []).append(tid)
+    waiting = {id(r): i for i, r in enumerate(pending)}
+    copies = [Counter() for _ in pending]  # row -> papers it went into
+    extra: Counter = Counter()
+    if not children:
+        return extra, [len(r) - r.embedded for r in pending]
+    for paper in papers:
+        # From the paper's own posts only: a placeholder declared as the parent of one of them
+        # (a tweet replied to) is no evidence that its other children belong to the paper.
+        stack = sorted(children.keys() & paper._index.keys(), reverse=True)  # a set: sorted
+        visited: set[str] = set()
+        while stack:
+            tid = stack.pop()
+            if tid in visited:
+                continue
+            visited.add(tid)
+            for child in children.get(tid, ()):
+                if child in visited:
+                    continue
+                if child in paper._index:
+                    pass
+                elif child in where:
+                    src, at = where[child]
+                    j = at if at >= 0 else -at - 1
+                    paper.add(
+                        child, src.author[j], src.time[j], src.followers[j], src.text[j],
+                        ref_id=src.ref_id[j], ref_kind=src.ref_kind[j],
+                        credited=src.credited[j], embedded=at < 0,
+                    )  # fmt: skip
+                    if at >= 0:
+                        k = waiting.get(id(src))
+                        if k is None:
+                            extra[src.source.split("; ")[0]] += 1
+                        else:
+                            copies[k][j] += 1
+                elif child not in paper.placeholders:
+                    paper.placeholders[child] = declared[child].placeholders[child]
+                stack.append(child)
+    unplaced = []
+    for r, placed in zip(pending, copies):
+        extra[r.source.split("; ")[0]] += sum(placed.values()) - len(placed)
+        unplaced.append(sum(at >= 0 for at in r._index.values()) - len(placed))
+    return extra, unplaced

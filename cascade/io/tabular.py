@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade import text as T
+from cascade.io.papers import Router
 from cascade.io.records import InputError, PaperRecords, parse_followers, parse_time
 from cascade.io.sources import read_bytes
-from cascade.io.twitter_v1 import Router
 
 __all__ = ["COLUMNS", "read", "sniff_text"]
 

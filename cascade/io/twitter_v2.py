@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cascade.io.papers import NO_PAPER_ID, Router, not_a_reply, paper_keys
 from cascade.io.records import PaperRecords, parse_followers, parse_time
-from cascade.io.twitter_v1 import Router, not_a_reply, paper_keys
 
 __all__ = ["from_documents", "sniff"]
 
@@ -125,8 +125,10 @@ def _add_tweet(router: Router, t: Any, users: dict, included: dict) -> None:
             keys += [k for k in paper_keys(parent.get("text"), _urls(parent)) if k not in keys]
         targets = router.route(keys)
         if not targets:
-            router.skip("no paper id in the text (no DOI or URL)")
-            return
+            if ref_id is None:
+                router.skip(NO_PAPER_ID)
+                return
+            targets = [router.waiting()]  # it takes its parent's papers (cascade.io.Corpus)
     for out in targets:
         _add(out, t, users, embedded=False, ref=(ref_id, ref_kind))
         # Its parent (from includes, or inline), then the parent's own parent: at most two levels.
