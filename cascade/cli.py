@@ -43,6 +43,11 @@ def _common() -> argparse.ArgumentParser:
         "--quiet", "-q", action="store_true", help="no progress bar, no summary (errors still)"
     )
     p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    p.add_argument(
+        "--no-same-text", dest="same_text", action="store_false",
+        help="never link a tweet to an earlier one by its identical text (the Altmetric API's "
+        "native retweets; see cascade.resolve)",
+    )  # fmt: skip
     _reconstruct_options(p)
     return p
 
@@ -89,6 +94,7 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
         strict=args.strict,
         reconstruct=args.reconstruct,
         reconstruct_options=reconstruct_options(args),
+        same_text=args.same_text,
     )
 
 

@@ -47,8 +47,9 @@ class Paper:
         The paper's id.
     id, author, text, kind, resolution : ndarray of str (object)
         Tweet id, author's handle (display form), text, kind (``original``, ``retweet``,
-        ``quote``, ``reply``) and how the edge into the tweet was found (``text``,
-        ``author_time``, ``placeholder``, ``chain``, ``exact``; ``""`` for roots).
+        ``quote``, ``reply``) and the rule that found the edge into the tweet (``exact``,
+        ``text``, ``no_text``, ``author_time``, ``placeholder``, ``chain``, ``same_text``,
+        ``mid_text``, ``hat_tip``, ``via``: see :mod:`cascade.resolve`; ``""`` for roots).
     user : ndarray of int64
         Code of the author in ``handles`` / ``user_keys`` (handles match case-insensitively).
     time : ndarray of datetime64[s]

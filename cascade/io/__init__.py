@@ -273,6 +273,10 @@ class Corpus:
         The paper id for sources without one (or to override it).
     strict : bool
         Raise :class:`InputError` at the first unreadable file instead of logging it and going on.
+    same_text : bool
+        Let resolution link a tweet to the earliest tweet by another user with the same text
+        (resolution ``same_text``) in sources that store native retweets that way (the Altmetric
+        API); False turns the rule off.
     """
 
     def __init__(
@@ -282,10 +286,12 @@ class Corpus:
         input_format: str | None = None,
         paper_id: str | None = None,
         strict: bool = False,
+        same_text: bool = True,
     ) -> None:
         ReadOptions(input_format=input_format)  # an unknown format fails here, not per file
         self.paths = expand(inputs)
         self.input_format, self.paper_id, self.strict = input_format, paper_id, strict
+        self.same_text = same_text
         self.log = ReadLog()
 
     def __repr__(self) -> str:
@@ -376,6 +382,7 @@ class Corpus:
                 self.log.papers -= 1
                 continue
             else:
+                records.same_text &= self.same_text
                 batch[cid] = records
             size += len(records)
             if size >= BATCH_TWEETS:
@@ -416,6 +423,7 @@ def read(
     input_format: str | None = None,
     paper_id: str | None = None,
     strict: bool = False,
+    same_text: bool = True,
 ) -> Corpus:
     """Read tweets about papers from files, directories or glob patterns.
 
@@ -429,6 +437,9 @@ def read(
         Paper id for sources that carry none (or to override it).
     strict : bool
         Stop at the first unreadable file (raise :class:`InputError`).
+    same_text : bool
+        Allow the ``same_text`` rule where the source stores native retweets with the
+        original's text (see :mod:`cascade.resolve`); False turns it off.
 
     Returns
     -------
@@ -445,4 +456,6 @@ def read(
     >>> corpus.log.summary()
     '1 files, 1 papers, 258 records: 258 used, 0 skipped'
     """
-    return Corpus(inputs, input_format=input_format, paper_id=paper_id, strict=strict)
+    return Corpus(
+        inputs, input_format=input_format, paper_id=paper_id, strict=strict, same_text=same_text
+    )

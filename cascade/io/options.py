@@ -31,6 +31,10 @@ class ReadOptions:
         (default ``credited``: the parents the data credit).
     reconstruct_options : mapping
         Keyword arguments of that method.
+    same_text : bool
+        Let resolution link a tweet to the earliest tweet by another user with the same text
+        (resolution ``same_text``) in sources that store native retweets so (the Altmetric API);
+        False turns the rule off (CLI ``--no-same-text``).
 
     Examples
     --------
@@ -47,6 +51,7 @@ class ReadOptions:
     strict: bool = False
     reconstruct: str = "credited"
     reconstruct_options: Mapping[str, Any] = field(default_factory=dict)
+    same_text: bool = True
 
     def __post_init__(self) -> None:
         if self.input_format is not None:
@@ -73,8 +78,9 @@ class ReadOptions:
         from cascade.io import Corpus
 
         corpus = Corpus(
-            inputs, input_format=self.input_format, paper_id=self.paper_id, strict=self.strict
-        )
+            inputs, input_format=self.input_format, paper_id=self.paper_id, strict=self.strict,
+            same_text=self.same_text,
+        )  # fmt: skip
         if self.reconstruct == "credited":
             return corpus
         from cascade.reconstruct import Reconstructed

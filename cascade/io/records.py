@@ -170,6 +170,10 @@ class PaperRecords:
         (a Crossref retweet's original, whose author is known; the placeholders of an exported
         table read back). They are not records; :func:`cascade.resolve.resolve` uses one when a
         tweet's exact parent is absent from the data, and keeps those nobody refers to.
+    same_text : bool
+        The source stores a native retweet with the original's text and no credit (the Altmetric
+        API): resolution may then link a tweet to the earliest tweet by another user with the
+        same text (resolution ``same_text``). Readers of such sources set it.
     """
 
     citation_id: str
@@ -188,6 +192,7 @@ class PaperRecords:
     duplicates: int = 0
     embedded: int = 0
     placeholders: dict[str, tuple[str, str, str, str | None]] = field(default_factory=dict)
+    same_text: bool = False
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
