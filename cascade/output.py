@@ -179,7 +179,7 @@ def write_table(
         raise ValueError(f"unknown format {fmt!r}; choose from {TABLE_FORMATS}")
     to_stdout = path is None or str(path) == "-"
     if fmt == "parquet":
-        if to_stdout:
+        if path is None or to_stdout:
             raise ValueError("parquet output needs a file: give -o FILE")
         with atomic_path(path) as tmp:
             frame.to_parquet(tmp, index=False)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.papers import NO_PAPER_ID, Router, not_a_reply, paper_keys
-from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.records import PaperRecords, as_object, parse_followers, parse_time
 
 __all__ = ["from_documents", "sniff"]
 
@@ -141,7 +141,7 @@ def add_status(router: Router, status: Any) -> None:
 
 
 def _add(out: PaperRecords, t: dict, *, embedded: bool, depth: int) -> None:
-    user = t.get("user") if isinstance(t.get("user"), dict) else {}
+    user = as_object(t.get("user"))
     ref_id, ref_kind, carried = _parent(t)
     if ref_kind is None:
         ref_kind = not_a_reply(_text(t))
