@@ -215,7 +215,7 @@ def write_tables(
         text = _json({name: table_records(t) for name, t in tables.items()})
     elif fmt == "table":
         text = "".join(f"== {name} ==\n{_text(t)}\n\n" for name, t in tables.items())
-    elif to_stdout:
+    elif path is None or to_stdout:
         if fmt == "parquet":
             raise ValueError("parquet output needs a file stem or a folder: give -o")
         table = _flat(tables.get("tests", tables["papers"]))
@@ -231,4 +231,4 @@ def write_tables(
             write_table(_flat(t), paths[name], fmt, formula_guard=formula_guard)
         return list(paths.values())
     _emit(text, None if to_stdout else path)
-    return [] if to_stdout else [Path(path)]
+    return [] if path is None or to_stdout else [Path(path)]

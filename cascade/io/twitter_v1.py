@@ -76,7 +76,7 @@ def _text(t: dict) -> str:
 
 
 def _urls(t: dict) -> list[str]:
-    out = []
+    out: list[str] = []
     for holder in (t, t.get("extended_tweet")):
         entities = holder.get("entities") if isinstance(holder, dict) else None
         urls = entities.get("urls") if isinstance(entities, dict) else None
@@ -156,7 +156,8 @@ def _add(out: PaperRecords, t: dict, *, embedded: bool, depth: int) -> None:
         ref_kind=ref_kind,
         embedded=embedded,
     )
-    if kept and ref_kind == "reply" and isinstance(replied, str) and replied.strip():
+    # ref_id is set whenever ref_kind is (see _parent)
+    if kept and ref_kind == "reply" and ref_id and isinstance(replied, str) and replied.strip():
         out.add_placeholder(ref_id, replied.strip())  # used only if the tweet is not in the data
     if depth < _MAX_DEPTH:
         for inner in (carried, t.get("quoted_status")):

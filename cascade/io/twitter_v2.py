@@ -106,7 +106,7 @@ def _parent(t: dict) -> tuple[str | None, str | None, dict | None]:
 
 def _urls(t: dict) -> list[str]:
     entities = as_object(t.get("entities"))
-    out = []
+    out: list[str] = []
     for u in _dicts(entities.get("urls")):
         out.extend(v for v in (u.get("unwound_url"), u.get("expanded_url")) if isinstance(v, str))
     return out
@@ -142,7 +142,8 @@ def _add_tweet(router: Router, t: Any, users: dict, included: dict) -> None:
 
 def _add(out: PaperRecords, t: dict, users: dict, *, embedded: bool, ref: tuple) -> None:
     handle, followers = _author(t, users)
-    text = t.get("text") if isinstance(t.get("text"), str) else ""
+    raw = t.get("text")
+    text = raw if isinstance(raw, str) else ""
     kept = out.add(
         t.get("id"),
         handle,
