@@ -152,7 +152,7 @@ def _commit(posts: Posts, ev: dict, c: dict, collection: str) -> None:
         posts.router.skip(posts.delete(uri))
         return
     record = c.get("record")
-    if (op != "create" and op != "update") or record.__class__ is not dict:
+    if (op != "create" and op != "update") or type(record) is not dict:
         posts.router.skip(f"commit {str(op)[:20]} without a record")
         return
     time = record.get("createdAt")

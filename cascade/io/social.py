@@ -208,7 +208,7 @@ class Posts:
         if any(r[_UNDATED] for r in rows):
             self._drop_undated_repeats()
         fixed = router.fixed is not None
-        skipped: Counter = Counter()
+        skipped: Counter[str] = Counter()
         above: dict[str | None, tuple] = {}  # parent id -> (links, text shown, placeholders)
         for i, r in enumerate(rows):
             reason = gone[i]
