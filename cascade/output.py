@@ -8,7 +8,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import orjson
@@ -130,7 +130,7 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _json_default(value):
+def _json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (tuple, set, frozenset)):
@@ -149,7 +149,7 @@ def _emit(text: str, path: str | os.PathLike | None) -> None:
             f.write(text)
 
 
-def _json(value) -> str:
+def _json(value: Any) -> str:
     return orjson.dumps(
         value, default=_json_default, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
     ).decode()

@@ -66,6 +66,8 @@ TEXT_FORMATS: dict[str, ModuleType] = {
 }
 
 
+# No return annotation: with one, mypy 2.4 rejects (or crashes on) options.py's
+# `from cascade.io import FORMAT_NAMES`, which it analyses inside the import cycle.
 def __getattr__(name: str):
     # The names of every format, for --input-format and its help (computed, so that a format
     # registered above is listed without a second list to keep).

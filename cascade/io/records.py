@@ -287,7 +287,12 @@ class PaperRecords:
         return True
 
     def add_placeholder(
-        self, tweet_id: str, author: str, text: str = "", kind: str = "original", parent_id=None
+        self,
+        tweet_id: str,
+        author: str,
+        text: str = "",
+        kind: str = "original",
+        parent_id: str | None = None,
     ) -> None:
         """Declare a tweet known to exist but absent from the data (not a record; first wins)."""
         self.placeholders.setdefault(str(tweet_id), (author, text, kind, parent_id))
@@ -353,7 +358,17 @@ class PaperRecords:
         self.credited.extend([None] * len(rows))
         self._index.update(zip(self.id[start:], range(start, len(self.id))))
 
-    def _set(self, i, handle, time, followers, text, ref_id, ref_kind, credited) -> None:
+    def _set(
+        self,
+        i: int,
+        handle: str,
+        time: int,
+        followers: float,
+        text: str,
+        ref_id: Any,
+        ref_kind: str | None,
+        credited: tuple[str, ...] | None,
+    ) -> None:
         self.author[i], self.time[i], self.followers[i], self.text[i] = (
             handle,
             time,

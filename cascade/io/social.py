@@ -185,7 +185,12 @@ class Posts:
         return "delete (applied)"
 
     def declare(
-        self, post_id: str, author: str, text: str = "", kind: str = "original", parent=None
+        self,
+        post_id: str,
+        author: str,
+        text: str = "",
+        kind: str = "original",
+        parent: str | None = None,
     ) -> None:
         """A post known to exist (its author from its AT URI) that the data may lack."""
         if post_id not in self.declared:
