@@ -175,7 +175,9 @@ class Paper:
 
         return tweet_graph(self, reverse=reverse)
 
-    def user_graph(self, *, kinds: tuple[str, ...] = ("retweet",), reverse: bool = False):
+    def user_graph(
+        self, *, kinds: tuple[str, ...] = ("retweet",), reverse: bool = False
+    ) -> ig.Graph:
         """The user-level diffusion graph; see :func:`cascade.graph.user_graph`."""
         from cascade.graph import user_graph
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 
 import pandas as pd
 
@@ -65,6 +66,8 @@ TEXT_FORMATS: dict[str, ModuleType] = {
 }
 
 
+# No return annotation: with one, mypy 2.4 rejects (or crashes on) options.py's
+# `from cascade.io import FORMAT_NAMES`, which it analyses inside the import cycle.
 def __getattr__(name: str):
     # The names of every format, for --input-format and its help (computed, so that a format
     # registered above is listed without a second list to keep).
@@ -222,9 +225,9 @@ def read_records(
             raise InputError(path, f"unknown input format {input_format!r} (known: {known})")
     if not _looks_json(data):
         head = data[:65536].decode("utf-8", errors="replace")
-        for name, module in TEXT_FORMATS.items():
+        for text_format, module in TEXT_FORMATS.items():
             if input_format is None and module.sniff_text(head):
-                return name, module.read(path, paper_id=paper_id, data=data)
+                return text_format, module.read(path, paper_id=paper_id, data=data)
         if input_format is None:
             raise InputError(path, "not a recognised input format (not JSON; see --input-format)")
     docs = iter_documents(path, data, on_error=on_error)
@@ -243,7 +246,7 @@ def read_records(
     return name, JSON_FORMATS[name].from_documents(_chain(first, docs), path, paper_id=paper_id)
 
 
-def _chain(first, rest):
+def _chain(first: tuple[int, Any], rest: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
     box = [first]
     del first  # so that a document dies as soon as its reader is done with it
     yield box.pop()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.records import PaperRecords, as_object, parse_followers, parse_time
 
 __all__ = ["from_documents", "sniff"]
 
@@ -51,11 +51,11 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
     cid = paper_id if paper_id is not None else doc.get("altmetric_id")
     ok = cid is not None and not isinstance(cid, (bool, dict, list, float))
     out = PaperRecords(str(cid).strip() if ok else "", source, same_text=True)
-    citation = doc.get("citation") if isinstance(doc.get("citation"), dict) else {}
+    citation = as_object(doc.get("citation"))
     for key in ("doi", "title"):
         if isinstance(citation.get(key), str):
             out.attrs[key] = citation[key].lower() if key == "doi" else citation[key]
-    posts = doc.get("posts") if isinstance(doc.get("posts"), dict) else {}
+    posts = as_object(doc.get("posts"))
     tweets = posts.get("twitter", [])
     if isinstance(tweets, dict):
         tweets = list(tweets.values())
@@ -69,7 +69,7 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
         if not isinstance(t, dict):
             out.skip("tweet is not an object")
             continue
-        author = t.get("author") if isinstance(t.get("author"), dict) else {}
+        author = as_object(t.get("author"))
         credited = _handles(t.get("rt"))
         out.add(
             t.get("tweet_id"),

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cascade.model import Paper
+    from cascade.io import Corpus
+    from cascade.reconstruct import Reconstructed
 
 __all__ = ["ReadOptions", "legacy_options"]
 
@@ -72,7 +73,9 @@ class ReadOptions:
                 )
         object.__setattr__(self, "reconstruct_options", dict(self.reconstruct_options))
 
-    def open(self, inputs: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterable[Paper]:
+    def open(
+        self, inputs: str | os.PathLike | Iterable[str | os.PathLike]
+    ) -> Corpus | Reconstructed:
         """The papers of ``inputs`` read with these options: a :class:`~cascade.io.Corpus`, or
         its reconstruction (both have ``log``)."""
         from cascade.io import Corpus
