@@ -239,6 +239,8 @@ def resolve_sequential(records: PaperRecords) -> Paper:
                 resolution = "placeholder"
             elif chain:
                 parent, resolution = attach(f, chain, bodies[i])
+            elif ref_id in records._index:
+                pass  # a parent in the data that cannot come first (a cycle of references): a root
             else:  # the source names the parent, but not who wrote it
                 parent = f.placeholder(UNKNOWN, "", "original", -1, "", "", tid=ref_id)
                 resolution = "placeholder"
