@@ -1,13 +1,17 @@
 """Benchmark of ``cascade.render.html.to_html``: file size and first drawing in headless Chromium.
 
-Targets (issue "Interactive HTML diffusion graphs"): a 10,000-node, 20,000-edge user graph gives
-a file of at most 6 MB, and headless Chromium finishes its first drawing within 5 s of loading it.
+Targets (issues "Interactive HTML diffusion graphs" and "Report and graph pages a researcher
+enjoys"): a 10,000-node, 20,000-edge user graph gives a file of at most 6 MB, and headless
+Chromium finishes its first drawing within 3 s of loading it, timeline included; over
+``shared/data/altmetric-api`` a report's graph pages (scripts in ``assets/``) weigh at most
+0.25 MB on average, and the same input gives the same bytes.
 
 Run::
 
     python benchmarks/bench_html.py                 # 10k nodes / 20k edges, 3 browser loads
     python benchmarks/bench_html.py --nodes 2000 --edges 4000 --repeat 5
     python benchmarks/bench_html.py --screenshot docs/img/sample-graph.png   # README picture
+    python benchmarks/bench_html.py --pages ../shared/data/altmetric-api      # page sizes
 
 "First drawing" is ``window.cascadeFirstDrawMs``, which the page sets from vis-network's first
 ``afterDrawing`` event: milliseconds since navigation start, so it includes reading and parsing
@@ -154,6 +158,29 @@ def bench(nodes: int, edges: int, repeat: int, texts: bool) -> dict[str, float]:
     }
 
 
+def pages(folder: Path) -> dict[str, float]:
+    """Graph pages of every paper under ``folder``, as a report writes them: page sizes with the
+    scripts inlined and with them shared (``assets="../assets/"``), and a re-render's bytes."""
+    import cascade
+
+    papers = [p for p in cascade.read(folder) if len(p)]
+    inline, shared, same = [], [], True
+    t0 = time.perf_counter()
+    for p in papers:
+        inline.append(len(to_html(p).encode("utf-8")))
+        page = to_html(p, assets="../assets/", index_href="../index.html")
+        shared.append(len(page.encode("utf-8")))
+        same &= page == to_html(p, assets="../assets/", index_href="../index.html")
+    return {
+        "papers": len(papers),
+        "render_s": time.perf_counter() - t0,
+        "inline_mb_mean": statistics.mean(inline) / 1e6,
+        "shared_mb_mean": statistics.mean(shared) / 1e6,
+        "shared_mb_max": max(shared) / 1e6,
+        "same_bytes": same,
+    }
+
+
 def screenshot(out: Path, *, width: int = 1100, height: int = 680) -> Path:
     """The README picture: the sample paper's user graph, as a PNG (kept small: 256 colours)."""
     import browser  # tests/browser.py
@@ -167,8 +194,7 @@ def screenshot(out: Path, *, width: int = 1100, height: int = 680) -> Path:
         driver = browser.start(width=width, height=height)
         try:
             browser.load(driver, page)
-            # Let physics settle (stabilisation runs before the first drawing; this is margin).
-            time.sleep(1.5)
+            time.sleep(0.5)  # the page is at rest from its first drawing; this is margin
             raw = Path(tmp) / "raw.png"
             browser.screenshot(driver, raw)
         finally:
@@ -198,7 +224,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-texts", action="store_true", help="tooltips without tweet texts")
     parser.add_argument("--screenshot", type=Path, help="write the README PNG here and stop")
+    parser.add_argument(
+        "--pages", type=Path, help="page sizes over the papers of this folder, then stop"
+    )
     args = parser.parse_args(argv)
+    if args.pages:
+        r = pages(args.pages)
+        print(
+            f"{r['papers']} papers: graph pages {r['inline_mb_mean']:.3f} MB on average with the "
+            f"scripts inlined, {r['shared_mb_mean']:.3f} MB (max {r['shared_mb_max']:.3f} MB) "
+            f"with them in assets/; same bytes on a re-render: {r['same_bytes']}"
+        )
+        ok = r["shared_mb_mean"] <= 0.25 and r["same_bytes"]
+        print("target (<= 0.25 MB on average, same bytes):", "met" if ok else "MISSED")
+        return 0 if ok else 1
     if args.screenshot:
         out = screenshot(args.screenshot)
         print(f"{out}: {out.stat().st_size:,} bytes")
@@ -213,8 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         f"start: script {result['script_s_median']:.2f} s, data sets {result['data_s_median']:.2f}"
         f" s, network {result['network_s_median']:.2f} s)"
     )
-    ok = result["bytes"] <= 6_000_000 and result["first_draw_s_max"] <= 5.0
-    print("targets (<= 6 MB, <= 5 s):", "met" if ok else "MISSED")
+    ok = result["bytes"] <= 6_000_000 and result["first_draw_s_median"] <= 3.0
+    print("targets (<= 6 MB, first drawing <= 3 s, timeline included):", "met" if ok else "MISSED")
     return 0 if ok else 1
 
 

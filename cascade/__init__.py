@@ -40,6 +40,7 @@ _API = {
     "pdi_metrics": "cascade.reconstruct",
     "sampled_metrics": "cascade.reconstruct",
     "to_html": "cascade.render.html",
+    "show": "cascade.render.notebook",
 }
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "rank_users",
     "read",
     "sampled_metrics",
+    "show",
     "structural_virality",
     "to_html",
     "to_networkx",
@@ -79,6 +81,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from cascade.rank import automated_suspects, rank_users
     from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics
     from cascade.render.html import to_html
+    from cascade.render.notebook import show
 
 
 def __getattr__(name: str) -> Any:

@@ -43,6 +43,11 @@ def _common() -> argparse.ArgumentParser:
         "--quiet", "-q", action="store_true", help="no progress bar, no summary (errors still)"
     )
     p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    p.add_argument(
+        "--no-same-text", dest="same_text", action="store_false",
+        help="never link a tweet to an earlier one by its identical text (the Altmetric API's "
+        "native retweets; see cascade.resolve)",
+    )  # fmt: skip
     _reconstruct_options(p)
     return p
 
@@ -89,6 +94,7 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
         strict=args.strict,
         reconstruct=args.reconstruct,
         reconstruct_options=reconstruct_options(args),
+        same_text=args.same_text,
     )
 
 
@@ -242,8 +248,8 @@ def _add_graph(sub, common) -> None:
     p.add_argument(
         "--color-by",
         default="community",
-        metavar="community|kind|time|paper",
-        help="node colour (default community)",
+        metavar="community|kind|time|paper|suspect",
+        help="node colour (default community); suspect: the automated-account flag",
     )
     p.add_argument("--top", type=int, metavar="N", help="keep the N largest nodes")
     p.add_argument("--min-weight", type=float, metavar="K", help="leave out edges lighter than K")
@@ -251,7 +257,8 @@ def _add_graph(sub, common) -> None:
         "--layout",
         default="auto",
         metavar="auto|physics|precomputed",
-        help="auto: browser physics up to 1,000 nodes, else igraph positions only",
+        help="auto and precomputed: igraph positions, at rest from the first drawing; "
+        "physics: vis-network's simulation moves them on, then stops",
     )
     p.add_argument("--paper-node", action="store_true", help="add a node per paper")
     p.add_argument("--title", help="page heading (default: the paper's title or id)")

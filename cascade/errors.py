@@ -6,6 +6,9 @@ other exception escaping a command is a bug in cascade (exit 1, ``--debug`` for 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 __all__ = ["InputError"]
 
 
@@ -44,7 +47,7 @@ class InputError(ValueError):
         self.message = message
         super().__init__(f"{where}: {message}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., InputError], tuple[str, str, dict[str, Any]]]:
         # Errors cross process boundaries (parallel and Dask workers): rebuild with the keywords.
         kwargs = {"line": self.line, "column": self.column, "record": self.record}
         return _rebuild_input_error, (self.path, self.message, kwargs)

@@ -133,7 +133,7 @@ def user_graph(
     ('byron_c_wallace', 66.0)
     """
     single = isinstance(papers, Paper)
-    papers = [papers] if single else list(papers)
+    papers = [papers] if isinstance(papers, Paper) else list(papers)
     kinds = tuple(kinds)
     unknown = set(kinds) - set(EDGE_KINDS)
     if unknown:
@@ -143,9 +143,9 @@ def user_graph(
 
     src_parts, dst_parts, kind_parts = [], [], []
     child = np.flatnonzero(b.parent >= 0)
-    for code, kind in enumerate(EDGE_KINDS[:3]):
-        if kind in kinds:
-            c = child[b.kind[child] == kind]
+    for code, name in enumerate(EDGE_KINDS[:3]):
+        if name in kinds:
+            c = child[b.kind[child] == name]
             src_parts.append(uid[b.user[b.parent[c]]])
             dst_parts.append(uid[b.user[c]])
             kind_parts.append(np.full(c.size, code))

@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve_triangular
 
-from cascade.model import NAT, Paper, distinct, latest_per_group, stack, sum_known
+from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
 
 __all__ = [
     "CASCADE_COLUMNS",
@@ -196,7 +196,7 @@ def tree_shapes(
     return n, max_depth, breadth, virality
 
 
-def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial) -> np.ndarray:
+def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial: float) -> np.ndarray:
     out = np.full(k, initial, dtype=values.dtype)
     np.maximum.at(out, index, values)
     return out
@@ -257,13 +257,19 @@ def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(seconds.view("datetime64[s]")).tz_localize("UTC")
 
 
-def _paper_table(papers, b, cascades, paper_of_cascade, followers) -> pd.DataFrame:
+def _paper_table(
+    papers: list[Paper],
+    b: Batch,
+    cascades: pd.DataFrame,
+    paper_of_cascade: np.ndarray,
+    followers: np.ndarray,
+) -> pd.DataFrame:
     k = len(papers)
     real = ~b.placeholder
     # Tweets of each kind per paper, from one pass over the kinds (string comparisons are slow).
     code, kinds = pd.factorize(b.kind[real])
-    by_kind = np.bincount(b.paper[real] * len(kinds) + code, minlength=k * len(kinds))
-    by_kind = dict(zip(kinds, by_kind.reshape(k, len(kinds)).T))
+    counts = np.bincount(b.paper[real] * len(kinds) + code, minlength=k * len(kinds))
+    by_kind: dict[str, np.ndarray] = dict(zip(kinds, counts.reshape(k, len(kinds)).T))
     none = np.zeros(k, dtype=np.int64)
     tweets = np.bincount(b.paper[real], minlength=k)
     retweets = by_kind.get("retweet", none)

@@ -47,8 +47,9 @@ class Paper:
         The paper's id.
     id, author, text, kind, resolution : ndarray of str (object)
         Tweet id, author's handle (display form), text, kind (``original``, ``retweet``,
-        ``quote``, ``reply``) and how the edge into the tweet was found (``text``,
-        ``author_time``, ``placeholder``, ``chain``, ``exact``; ``""`` for roots).
+        ``quote``, ``reply``) and the rule that found the edge into the tweet (``exact``,
+        ``text``, ``no_text``, ``author_time``, ``placeholder``, ``chain``, ``same_text``,
+        ``mid_text``, ``hat_tip``, ``via``: see :mod:`cascade.resolve`; ``""`` for roots).
     user : ndarray of int64
         Code of the author in ``handles`` / ``user_keys`` (handles match case-insensitively).
     time : ndarray of datetime64[s]
@@ -107,6 +108,13 @@ class Paper:
             f"<Paper {self.citation_id!r}: {self.n_tweets} tweets, {self.n_placeholders} "
             f"placeholders, {int((self.parent < 0).sum())} cascades>"
         )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's inline view: the user graph page (at most ``NOTEBOOK_TOP`` users) in a
+        sandboxed iframe; ``cascade.show(paper, ...)`` takes every option of ``to_html``."""
+        from cascade.render.notebook import NOTEBOOK_TOP, show
+
+        return show(self, top=NOTEBOOK_TOP, height=560)._repr_html_()
 
     @property
     def n_tweets(self) -> int:
@@ -167,7 +175,9 @@ class Paper:
 
         return tweet_graph(self, reverse=reverse)
 
-    def user_graph(self, *, kinds: tuple[str, ...] = ("retweet",), reverse: bool = False):
+    def user_graph(
+        self, *, kinds: tuple[str, ...] = ("retweet",), reverse: bool = False
+    ) -> ig.Graph:
         """The user-level diffusion graph; see :func:`cascade.graph.user_graph`."""
         from cascade.graph import user_graph
 

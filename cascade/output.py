@@ -8,7 +8,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import orjson
@@ -130,7 +130,7 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _json_default(value):
+def _json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (tuple, set, frozenset)):
@@ -149,7 +149,7 @@ def _emit(text: str, path: str | os.PathLike | None) -> None:
             f.write(text)
 
 
-def _json(value) -> str:
+def _json(value: Any) -> str:
     return orjson.dumps(
         value, default=_json_default, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
     ).decode()
@@ -179,7 +179,7 @@ def write_table(
         raise ValueError(f"unknown format {fmt!r}; choose from {TABLE_FORMATS}")
     to_stdout = path is None or str(path) == "-"
     if fmt == "parquet":
-        if to_stdout:
+        if path is None or to_stdout:
             raise ValueError("parquet output needs a file: give -o FILE")
         with atomic_path(path) as tmp:
             frame.to_parquet(tmp, index=False)
@@ -215,7 +215,7 @@ def write_tables(
         text = _json({name: table_records(t) for name, t in tables.items()})
     elif fmt == "table":
         text = "".join(f"== {name} ==\n{_text(t)}\n\n" for name, t in tables.items())
-    elif to_stdout:
+    elif path is None or to_stdout:
         if fmt == "parquet":
             raise ValueError("parquet output needs a file stem or a folder: give -o")
         table = _flat(tables.get("tests", tables["papers"]))
@@ -231,4 +231,4 @@ def write_tables(
             write_table(_flat(t), paths[name], fmt, formula_guard=formula_guard)
         return list(paths.values())
     _emit(text, None if to_stdout else path)
-    return [] if to_stdout else [Path(path)]
+    return [] if path is None or to_stdout else [Path(path)]

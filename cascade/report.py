@@ -52,6 +52,7 @@ from cascade.model import NAT, Paper
 from cascade.output import atomic_write, write_table
 from cascade.parallel import Measures, map_items, measure
 from cascade.rank import COUNT_MEASURES, rank_users
+from cascade.render.tables import fmt_cell, html_table
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
 
@@ -154,7 +155,7 @@ def _write_graph(item: tuple[Paper, str], *, seed: int) -> None:
     from cascade.render.html import to_html
 
     paper, path = item
-    to_html(paper, path, level="user", seed=seed)
+    to_html(paper, path, level="user", seed=seed, assets="../assets/", index_href="../index.html")
 
 
 # --- the report folder -----------------------------------------------------------------------
@@ -212,36 +213,6 @@ def _file_name(cid: str) -> str:
     if safe != cid:
         safe += "-" + hashlib.sha1(cid.encode("utf-8")).hexdigest()[:8]
     return safe + ".html"
-
-
-def _fmt(value: Any) -> str:
-    """A cell for the page: thousands separators, 3 significant digits, ISO dates, "" missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else ""
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if v == int(v) and abs(v) < 1e15:
-            return f"{int(v):,}"
-        return f"{v:,.3g}" if abs(v) >= 1e-3 else f"{v:.3g}"
-    if isinstance(value, tuple):
-        return " vs ".join(_fmt(v) for v in value)
-    return str(value)
-
-
-def _html_table(frame: pd.DataFrame, columns: list[str] | None = None) -> dict[str, Any]:
-    columns = list(frame.columns) if columns is None else columns
-    numeric = [
-        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-        for c in columns
-    ]
-    rows = [[_fmt(v) for v in row] for row in frame[columns].itertuples(index=False, name=None)]
-    return {"columns": columns, "numeric": numeric, "rows": rows}
 
 
 def _json_value(value: Any) -> Any:
@@ -414,6 +385,9 @@ def _build(
     by_id = {p.citation_id: p for p in all_papers}
     page_papers = [by_id[c] for c in graph_names]
     (out / "graphs").mkdir()
+    from cascade.render.html import write_assets
+
+    files += write_assets(out / "assets")
     jobs = [(p, str(out / "graphs" / graph_names[p.citation_id])) for p in page_papers]
     map_items(partial(_write_graph, seed=seed), jobs, workers=workers, dask=dask)
     files.extend(out / "graphs" / name for name in graph_names.values())
@@ -459,7 +433,9 @@ def _build(
     top_papers = by_size["citation_id"].head(CUMULATIVE_PAPERS).tolist()
     day_index = pd.DatetimeIndex((daily.index.to_numpy(dtype=np.int64) * 86400).view("M8[s]"))
     figures = {
-        "cumulative_tweets": plots.cumulative_tweets({c: times[c] for c in top_papers}),
+        "cumulative_tweets": plots.cumulative_tweets(
+            {c: times[c] for c in top_papers}, labels=titles
+        ),
         "cascade_sizes_ccdf": plots.size_ccdf(m.cascades["size"].to_numpy()),
         "virality_vs_size": plots.virality_vs_size(
             m.cascades["size"].to_numpy(), m.cascades["structural_virality"].to_numpy(), seed=seed
@@ -467,7 +443,9 @@ def _build(
         "depth": plots.depth_distribution(m.cascades["depth"].to_numpy()),
         "tweets_per_day": plots.tweets_per_day(pd.Series(daily.to_numpy(), index=day_index)),
         "influencer_rank": plots.rank_plot(
-            influencers["retweets_received"].to_numpy(), "retweets received"
+            influencers["retweets_received"].to_numpy(),
+            "retweets received",
+            names=influencers["handle"].tolist(),
         ),
     }
     plot_list = []
@@ -482,7 +460,8 @@ def _build(
 
         n_hubs = min(len(papers), COMBINED_PAPERS)
         title = f"{n_hubs} {'paper' if n_hubs == 1 else 'papers'} and the users who tweeted them"
-        to_html(combined, out / "combined.html", size_by="tweets", title=title, seed=seed)
+        to_html(combined, out / "combined.html", size_by="tweets", title=title, seed=seed,
+                assets="assets/", index_href="index.html")  # fmt: skip
         files.append(out / "combined.html")
 
     page = _page(
@@ -557,8 +536,8 @@ def _page(
         "tweets": int(papers["tweets"].sum()),
         "users": int(users["user"].nunique()),
         "cascades": len(m.cascades),
-        "first": _fmt(first.min()) if len(first) else "",
-        "last": _fmt(last.max()) if len(last) else "",
+        "first": fmt_cell(first.min()) if len(first) else "",
+        "last": fmt_cell(last.max()) if len(last) else "",
         "skipped": sorted(skipped.items()),
         "skipped_total": sum(skipped.values()),
         "errors": log.errors,
@@ -577,7 +556,7 @@ def _page(
                 {
                     "citation_id": cid,
                     "title": papers.loc[papers["citation_id"] == cid, "title"].iloc[0],
-                    "table": _html_table(rows.head(5), [c for c in inf_cols if c != "papers"]),
+                    "table": html_table(rows.head(5), [c for c in inf_cols if c != "papers"]),
                 }
             )
     from cascade import __version__
@@ -589,24 +568,27 @@ def _page(
             str(i) for i in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)
         ],
         "corpus": corpus,
-        "distributions": _html_table(dist),
+        "distributions": html_table(dist),
         "plots": plot_list,
         "columns": columns,
         "numeric": [pd.api.types.is_numeric_dtype(papers[c]) for c in columns],
         "data": data,
-        "static_rows": [{c: _fmt(papers.at[i, c]) for c in columns} for i in static],
-        "influencers": _html_table(influencers.head(top), inf_cols),
+        "static_rows": [{c: fmt_cell(papers.at[i, c]) for c in columns} for i in static],
+        "influencers": html_table(influencers.head(top), inf_cols),
         "per_paper": per_paper_blocks,
-        "overlap": _html_table(overlap),
-        "spreaders": _html_table(spread),
+        "overlap": html_table(overlap),
+        "spreaders": html_table(spread),
         "combined": combined,
         "combined_papers": min(len(papers), COMBINED_PAPERS),
         "groups": None
         if tests is None
         else {
-            "summary": _html_table(summary),
-            "tests": _html_table(tests),
-            "matched": _html_table(matched),
+            "summary": html_table(summary),
+            "tests": html_table(tests),
+            "matched": html_table(matched),
         },
     }
-    return _environment().get_template("report.html.j2").render(**context)
+    from cascade.render.html.render import CSP_PLACEHOLDER, with_csp
+
+    text = _environment().get_template("report.html.j2").render(**context, csp=CSP_PLACEHOLDER)
+    return with_csp(text, external=True)

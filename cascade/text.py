@@ -10,14 +10,25 @@ import re
 __all__ = [
     "ELLIPSIS",
     "HOP_START",
+    "SHARE_BUTTONS",
     "credited_chain",
     "mentions",
+    "other_credit",
     "normalise",
     "reply_to",
     "same_text",
 ]
 
 ELLIPSIS = "\u2026"
+
+# Accounts that share buttons and reading apps append as "via @x": x wrote no tweet this one came
+# from, so such a via credits nobody (lower case).
+SHARE_BUTTONS = frozenset(
+    """addthis sharethis instapaper pocket getpocket feedly po_st youtube buffer bufferapp
+    flipboard zite digg reddit linkedin tumblr scoopit newsblur inoreader ifttt hootsuite
+    sharethis_ storify paper_li pinterest slideshare vimeo wordpress wordpressdotcom
+    google googlenews medium_app tweetdeck""".split()
+)
 
 # Twitter handles are 1-15 word characters. The prefix tolerates "RT@a:", "rt  @a", a missing
 # colon and the manual "MT @a:" (modified tweet), which credits its source like a retweet.
@@ -31,6 +42,18 @@ _REPLY = re.compile(r"\s*@(\w{1,15})\b")
 # character, '/' or another '@' (".@a" is a public mention, not an address).
 _MENTION = re.compile(r"(?<![\w/@])@(\w{1,15})\b")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+
+
+# Credits written after a comment: "comment RT @a: quoted", "... MT @a ...", "HT @a", "h/t @a",
+# "(via @a)", "/via @a", "via @a, ...". The first one in the text counts.
+# Letters matched without re.IGNORECASE, which also folds "ı" to "i" (RE2 does not).
+_OTHER = re.compile(
+    r"(?<!\w)(?:(?P<rt>[Rr][Tt]|[Mm][Tt])\s*@(?P<a>\w{1,15})\b\s*:?\s*"
+    r"|(?P<ht>[Hh][Tt]|[Hh]/[Tt])\s*:?\s*@(?P<b>\w{1,15})\b"
+    r"|[Vv][Ii][Aa]\s*:?\s*@(?P<c>\w{1,15})\b)"
+)
+# What a text must contain for _OTHER to match (a cheap test; the batch's RE2 filter is alike).
+OTHER_HINT = re.compile(r"(?:[Rr][Tt]|[Mm][Tt]|[Hh][Tt]|[Hh]/[Tt]|[Vv][Ii][Aa])[\s:]*@")
 
 
 def credited_chain(text: str) -> tuple[tuple[str, ...], str]:
@@ -69,9 +92,47 @@ def credited_chain(text: str) -> tuple[tuple[str, ...], str]:
     body = text[pos:] if pos else text
     via = _VIA.search(body) if "@" in body[-24:] else None
     if via:
-        handles.append(via.group(1))
+        # A share button's "via @x" credits nobody, but is no part of what the tweet says.
+        if via.group(1).lower() not in SHARE_BUTTONS:
+            handles.append(via.group(1))
         body = body[: via.start()]
+    if len(handles) > 1:  # "RT @x: ... via @x" is one hop, not x -> x
+        handles = [h for k, h in enumerate(handles) if not k or h.lower() != handles[k - 1].lower()]
     return tuple(handles), body
+
+
+def other_credit(text: str) -> tuple[str, str, str] | None:
+    """A credit written after a comment: ``(rule, handle, body)``, or None.
+
+    For texts that :func:`credited_chain` credits nobody. ``rule`` is ``mid_text`` for
+    ``comment RT @a: quoted`` (and ``MT``), ``hat_tip`` for ``HT @a`` / ``h/t @a``, ``via`` for
+    ``(via @a)``, ``/via @a`` or ``via @a,`` inside the text. ``body`` is what the credited tweet
+    would have said: the text after an ``RT``/``MT`` credit, the text before the others. The first
+    credit in the text counts; a via naming a share button credits nobody.
+
+    Examples
+    --------
+    >>> other_credit("Ha! RT @a: the paper")
+    ('mid_text', 'a', 'the paper')
+    >>> other_credit("The paper http://t.co/x (via @b) #longreads")
+    ('via', 'b', 'The paper http://t.co/x (')
+    >>> other_credit("The paper (via @Pocket)") is None
+    True
+    """
+    if not OTHER_HINT.search(text):
+        return None
+    m = _OTHER.search(text)
+    if m is None:
+        return None
+    if m.group("rt"):
+        rule, handle, body = "mid_text", m.group("a"), text[m.end() :]
+    elif m.group("ht"):
+        rule, handle, body = "hat_tip", m.group("b"), text[: m.start()].rstrip()
+    else:
+        rule, handle, body = "via", m.group("c"), text[: m.start()].rstrip()
+        if handle.lower() in SHARE_BUTTONS:
+            return None
+    return rule, handle, body
 
 
 def reply_to(text: str) -> str | None:

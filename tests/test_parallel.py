@@ -97,7 +97,7 @@ def test_dask_local_cluster_matches_serial(corpus):
 
     serial = measure(corpus, workers=1)
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=2, dashboard_address=None
     ) as cluster:
         with distributed.Client(cluster) as client:
             on_client = measure(corpus, dask=client)
@@ -125,3 +125,22 @@ def test_a_paper_split_over_files_of_two_chunks_is_read_whole(tmp_path):
         == serial.papers[key].sort_values("citation_id").values.tolist()
     )
     assert int(parallel.papers.set_index("citation_id").loc["x", "tweets"]) == 80
+
+
+def test_report_over_dask_threads_gives_the_local_pages(tmp_path):
+    """A default `dask worker` runs several threads: the pages must not depend on it."""
+    import distributed
+
+    from cascade.report import report
+
+    data = ROOT / "tests" / "data" / "altmetric-api"
+    local = report(data, tmp_path / "local", workers=1, max_graphs=6)
+    with distributed.LocalCluster(
+        n_workers=1, processes=True, threads_per_worker=3, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            remote = report(data, tmp_path / "dask", dask=client, max_graphs=6)
+    pages = sorted(p.relative_to(local.out_dir) for p in local.files if p.suffix == ".html")
+    assert len(pages) >= 6
+    for page in pages:
+        assert (remote.out_dir / page).read_bytes() == (local.out_dir / page).read_bytes(), page

@@ -79,26 +79,34 @@ def test_altmetric_api_rt_lists_are_credited_hops():
         assert p.author[p.parent[i]].lower() == handles[0].lower()
 
 
-def test_altmetric_api_several_rt_handles_are_ordered_by_who_tweeted_last(tmp_path):
+def test_altmetric_api_rt_handles_keep_their_order_nearest_first(tmp_path):
     def post(tid, who, when, text, rt=None):
         t = {"tweet_id": tid, "posted_on": when, "summary": text, "author": {"id_on_source": who}}
         return t | ({"rt": rt} if rt else {})
 
-    doc = {
-        "altmetric_id": 7,
-        "posts": {
-            "twitter": [
-                post("1", "orig", "2015-01-01T00:00:00Z", "A paper"),
-                post("2", "mid", "2015-01-01T01:00:00Z", "A paper", ["orig"]),
-                # Altmetric lists the original first here; "mid" is the nearer hop.
-                post("3", "late", "2015-01-01T02:00:00Z", "A paper", ["orig", "mid"]),
-            ]
-        },
-    }
-    path = tmp_path / "api.json"
-    path.write_text(json.dumps(doc))
-    p = next(iter(cascade.read(path)))
-    assert {(a, b) for a, b, *_ in edges(p)} == {("1", "2"), ("2", "3")}
+    def parents(rt_of_3):
+        doc = {
+            "altmetric_id": 7,
+            "posts": {
+                "twitter": [
+                    post("1", "orig", "2015-01-01T00:00:00Z", "A paper"),
+                    post("2", "mid", "2015-01-01T01:00:00Z", "A paper", ["orig"]),
+                    post("3", "late", "2015-01-01T02:00:00Z", "A paper", rt_of_3),
+                    # "absent" has no tweet: its hop becomes a placeholder, not dropped.
+                    post("4", "last", "2015-01-01T03:00:00Z", "A paper", ["absent", "orig"]),
+                ]
+            },
+        }
+        path = tmp_path / "api.json"
+        path.write_text(json.dumps(doc))
+        p = next(iter(cascade.read(path)))
+        return {p.id[i]: p.author[p.parent[i]] for i in range(len(p)) if p.parent[i] >= 0}
+
+    # The hints are nearest first (issue 13): "mid" is the hop "late" retweeted.
+    assert parents(["mid", "orig"]) == {"2": "orig", "3": "mid", "4": "absent",
+                                        "placeholder:1": "orig"}  # fmt: skip
+    # They are not re-sorted by who tweeted last: the given order is kept.
+    assert parents(["orig", "mid"])["3"] == "orig"
 
 
 def test_malformed_file_gives_one_line_error_and_the_others_go_on(tmp_path):

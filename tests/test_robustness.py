@@ -289,3 +289,18 @@ def test_compare_csv_to_a_stem_writes_named_files(tmp_path):
         "out.distributions.csv",
         "out.papers.csv",
     ]
+
+
+def test_a_cycle_of_parent_ids_breaks_without_reusing_an_id(tmp_path):
+    path = tmp_path / "cycle.csv"
+    path.write_text(
+        "tweet_id,paper_id,author,time,text,parent_id\n"
+        "1,p,a,2020-01-01T00:00:00Z,x,2\n"
+        "2,p,b,2020-01-01T00:01:00Z,y,1\n"
+        "3,p,c,2020-01-01T00:02:00Z,z,\n"
+    )
+    (paper,) = cascade.read(path)
+    assert sorted(paper.id.tolist()) == ["1", "2", "3"]  # no placeholder takes id "2"
+    assert paper.n_placeholders == 0
+    frame = paper.to_frame().set_index("id")
+    assert frame.loc["2", "parent_id"] == "1" and pd.isna(frame.loc["1", "parent_id"])

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 
 import pandas as pd
 
@@ -65,6 +66,8 @@ TEXT_FORMATS: dict[str, ModuleType] = {
 }
 
 
+# No return annotation: with one, mypy 2.4 rejects (or crashes on) options.py's
+# `from cascade.io import FORMAT_NAMES`, which it analyses inside the import cycle.
 def __getattr__(name: str):
     # The names of every format, for --input-format and its help (computed, so that a format
     # registered above is listed without a second list to keep).
@@ -222,9 +225,9 @@ def read_records(
             raise InputError(path, f"unknown input format {input_format!r} (known: {known})")
     if not _looks_json(data):
         head = data[:65536].decode("utf-8", errors="replace")
-        for name, module in TEXT_FORMATS.items():
+        for text_format, module in TEXT_FORMATS.items():
             if input_format is None and module.sniff_text(head):
-                return name, module.read(path, paper_id=paper_id, data=data)
+                return text_format, module.read(path, paper_id=paper_id, data=data)
         if input_format is None:
             raise InputError(path, "not a recognised input format (not JSON; see --input-format)")
     docs = iter_documents(path, data, on_error=on_error)
@@ -243,7 +246,7 @@ def read_records(
     return name, JSON_FORMATS[name].from_documents(_chain(first, docs), path, paper_id=paper_id)
 
 
-def _chain(first, rest):
+def _chain(first: tuple[int, Any], rest: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
     box = [first]
     del first  # so that a document dies as soon as its reader is done with it
     yield box.pop()
@@ -273,6 +276,10 @@ class Corpus:
         The paper id for sources without one (or to override it).
     strict : bool
         Raise :class:`InputError` at the first unreadable file instead of logging it and going on.
+    same_text : bool
+        Let resolution link a tweet to the earliest tweet by another user with the same text
+        (resolution ``same_text``) in sources that store native retweets that way (the Altmetric
+        API); False turns the rule off.
     """
 
     def __init__(
@@ -282,10 +289,12 @@ class Corpus:
         input_format: str | None = None,
         paper_id: str | None = None,
         strict: bool = False,
+        same_text: bool = True,
     ) -> None:
         ReadOptions(input_format=input_format)  # an unknown format fails here, not per file
         self.paths = expand(inputs)
         self.input_format, self.paper_id, self.strict = input_format, paper_id, strict
+        self.same_text = same_text
         self.log = ReadLog()
 
     def __repr__(self) -> str:
@@ -376,6 +385,7 @@ class Corpus:
                 self.log.papers -= 1
                 continue
             else:
+                records.same_text &= self.same_text
                 batch[cid] = records
             size += len(records)
             if size >= BATCH_TWEETS:
@@ -416,6 +426,7 @@ def read(
     input_format: str | None = None,
     paper_id: str | None = None,
     strict: bool = False,
+    same_text: bool = True,
 ) -> Corpus:
     """Read tweets about papers from files, directories or glob patterns.
 
@@ -429,6 +440,9 @@ def read(
         Paper id for sources that carry none (or to override it).
     strict : bool
         Stop at the first unreadable file (raise :class:`InputError`).
+    same_text : bool
+        Allow the ``same_text`` rule where the source stores native retweets with the
+        original's text (see :mod:`cascade.resolve`); False turns it off.
 
     Returns
     -------
@@ -445,4 +459,6 @@ def read(
     >>> corpus.log.summary()
     '1 files, 1 papers, 258 records: 258 used, 0 skipped'
     """
-    return Corpus(inputs, input_format=input_format, paper_id=paper_id, strict=strict)
+    return Corpus(
+        inputs, input_format=input_format, paper_id=paper_id, strict=strict, same_text=same_text
+    )

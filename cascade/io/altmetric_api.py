@@ -3,9 +3,10 @@
 ``{"altmetric_id": 101320, "citation": {"doi": ...}, "posts": {"twitter": [{"tweet_id",
 "posted_on", "summary", "author": {"id_on_source", "followers"}, "rt": [handles]}]}}``.
 ``posts`` may be ``[]`` and ``posts.twitter`` absent. The paper id is ``altmetric_id`` (the DOI
-and title are kept in ``attrs``). ``rt`` lists the handles Altmetric credits as retweet sources;
-when it names several their order is not reliable, so they are put nearest first by who tweeted
-the paper last before the retweet (handles with no earlier tweet keep their order, last).
+and title are kept in ``attrs``). ``rt`` lists the handles Altmetric credits as retweet sources,
+nearest first (the handle this tweet retweeted, then that tweet's source, ...): they are kept in
+that order. A native retweet is stored with the original's text and no ``RT @`` prefix, so the
+records allow the ``same_text`` rule (:mod:`cascade.resolve`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.records import PaperRecords, as_object, parse_followers, parse_time
 
 __all__ = ["from_documents", "sniff"]
 
@@ -49,12 +50,12 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
         return out
     cid = paper_id if paper_id is not None else doc.get("altmetric_id")
     ok = cid is not None and not isinstance(cid, (bool, dict, list, float))
-    out = PaperRecords(str(cid).strip() if ok else "", source)
-    citation = doc.get("citation") if isinstance(doc.get("citation"), dict) else {}
+    out = PaperRecords(str(cid).strip() if ok else "", source, same_text=True)
+    citation = as_object(doc.get("citation"))
     for key in ("doi", "title"):
         if isinstance(citation.get(key), str):
             out.attrs[key] = citation[key].lower() if key == "doi" else citation[key]
-    posts = doc.get("posts") if isinstance(doc.get("posts"), dict) else {}
+    posts = as_object(doc.get("posts"))
     tweets = posts.get("twitter", [])
     if isinstance(tweets, dict):
         tweets = list(tweets.values())
@@ -68,7 +69,7 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
         if not isinstance(t, dict):
             out.skip("tweet is not an object")
             continue
-        author = t.get("author") if isinstance(t.get("author"), dict) else {}
+        author = as_object(t.get("author"))
         credited = _handles(t.get("rt"))
         out.add(
             t.get("tweet_id"),
@@ -78,23 +79,4 @@ def paper(doc: Any, source: str, *, paper_id: str | None = None) -> PaperRecords
             t.get("summary") if isinstance(t.get("summary"), str) else "",
             credited=credited or None,
         )
-    _order_credited(out)
     return out
-
-
-def _order_credited(out: PaperRecords) -> None:
-    """Put several credited handles nearest first: the latest to tweet before the retweet."""
-    last: dict[str, list[int]] = {}
-    for author, time in zip(out.author, out.time):
-        last.setdefault(author.lower(), []).append(time)
-    for i, credited in enumerate(out.credited):
-        if credited is None or len(credited) < 2:
-            continue
-        t = out.time[i]
-
-        def latest(h: str, t: int = t) -> int:
-            earlier = [s for s in last.get(h.lower(), ()) if s <= t]
-            return max(earlier) if earlier else -(2**62)
-
-        # A stable sort: handles with no earlier tweet stay in the given order, after the others.
-        out.credited[i] = tuple(sorted(credited, key=latest, reverse=True))

@@ -71,7 +71,8 @@ def _add(router: Router, t: Any) -> None:
     if not isinstance(t, dict):
         router.skip("tweet is not an object")
         return
-    raw = t.get("tweet_text") if isinstance(t.get("tweet_text"), str) else ""
+    value = t.get("tweet_text")
+    raw = value if isinstance(value, str) else ""
     keys = find_dois(raw, *_HREF.findall(raw)) if router.fixed is None else []
     targets = router.route(keys)
     if not targets:

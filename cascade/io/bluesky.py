@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from cascade.io import minet
 from cascade.io.records import PaperRecords, parse_followers
@@ -94,7 +94,7 @@ def from_documents(
 
 
 def _gather(docs: Iterator[tuple[int, Any]], posts: Posts) -> list[PaperRecords]:
-    other = Counter()  # events that are no post or repost, counted at the end
+    other: Counter[str] = Counter()  # events that are no post or repost, counted at the end
     for _, doc in docs:
         if doc.__class__ is dict and "time_us" in doc:
             kind = doc.get("kind")
@@ -102,7 +102,7 @@ def _gather(docs: Iterator[tuple[int, Any]], posts: Posts) -> list[PaperRecords]
                 c = doc.get("commit")
                 collection = c.get("collection") if c.__class__ is dict else None
                 if collection == POST or collection == REPOST:
-                    _commit(posts, doc, c, collection)
+                    _commit(posts, doc, cast(dict, c), collection)  # collection implies a dict
                 else:
                     other[_NOT_POST if c.__class__ is dict else "commit is not an object"] += 1
             elif kind == "identity":
@@ -152,7 +152,7 @@ def _commit(posts: Posts, ev: dict, c: dict, collection: str) -> None:
         posts.router.skip(posts.delete(uri))
         return
     record = c.get("record")
-    if (op != "create" and op != "update") or record.__class__ is not dict:
+    if (op != "create" and op != "update") or type(record) is not dict:
         posts.router.skip(f"commit {str(op)[:20]} without a record")
         return
     time = record.get("createdAt")
@@ -215,14 +215,17 @@ def _quoted(embed: Any) -> tuple[str | None, dict | None]:
     if isinstance(inner, dict) and isinstance(inner.get("record"), dict):  # recordWithMedia
         inner = inner["record"]
     uri = _ref_uri(inner, POST)
-    carried = inner if uri and isinstance(inner.get("value"), dict) else None
+    # a URI implies a dict (see _ref_uri)
+    carried = (
+        inner if uri and isinstance(inner, dict) and isinstance(inner.get("value"), dict) else None
+    )
     return uri, carried
 
 
 def _post_record(
     posts: Posts,
     uri: str,
-    author: str,
+    author: str | None,
     time: Any,
     record: dict,
     *,
@@ -285,8 +288,7 @@ def _feed_item(posts: Posts, item: Any) -> None:
     if isinstance(reply, dict):  # the thread's root and parent, as carried
         for key in ("root", "parent"):
             _post_view(posts, reply.get(key), embedded=True)
-    is_repost = isinstance(reason, dict) and str(reason.get("$type", "")).endswith("reasonRepost")
-    if not is_repost:
+    if not isinstance(reason, dict) or not str(reason.get("$type", "")).endswith("reasonRepost"):
         _post_view(posts, post)
         return
     _post_view(posts, post, embedded=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.papers import Router, normalise_doi
-from cascade.io.records import PaperRecords, parse_time
+from cascade.io.records import PaperRecords, as_object, parse_time
 
 __all__ = ["from_documents", "sniff", "tweet_id", "twitter_handle"]
 
@@ -111,11 +111,11 @@ def _add_event(router: Router, e: Any) -> None:
     if e.get("action") == "delete":
         out.skip("deleted event")
         return
-    subj = e.get("subj") if isinstance(e.get("subj"), dict) else {}
+    subj = as_object(e.get("subj"))
     tid = tweet_id(e.get("subj_id")) or tweet_id(subj.get("pid"))
     if tid is None and isinstance(subj.get("alternative-id"), str):
         tid = subj["alternative-id"]
-    author = subj.get("author") if isinstance(subj.get("author"), dict) else {}
+    author = as_object(subj.get("author"))
     handle = twitter_handle(author.get("url")) or twitter_handle(e.get("subj_id"))
     original = tweet_id(subj.get("original-tweet-url"))
     ref_id = original if original and original != tid else None

@@ -52,9 +52,10 @@ class _Text(HTMLParser):
             a = dict(attrs)
             classes = (a.get("class") or "").split()
             rel = (a.get("rel") or "").split()
-            if a.get("href") and "mention" not in classes and "hashtag" not in classes:
+            href = a.get("href")
+            if href and "mention" not in classes and "hashtag" not in classes:
                 if "tag" not in rel:
-                    self.links.append(a["href"])
+                    self.links.append(href)
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)

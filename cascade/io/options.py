@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cascade.model import Paper
+    from cascade.io import Corpus
+    from cascade.reconstruct import Reconstructed
 
 __all__ = ["ReadOptions", "legacy_options"]
 
@@ -31,6 +32,10 @@ class ReadOptions:
         (default ``credited``: the parents the data credit).
     reconstruct_options : mapping
         Keyword arguments of that method.
+    same_text : bool
+        Let resolution link a tweet to the earliest tweet by another user with the same text
+        (resolution ``same_text``) in sources that store native retweets so (the Altmetric API);
+        False turns the rule off (CLI ``--no-same-text``).
 
     Examples
     --------
@@ -47,6 +52,7 @@ class ReadOptions:
     strict: bool = False
     reconstruct: str = "credited"
     reconstruct_options: Mapping[str, Any] = field(default_factory=dict)
+    same_text: bool = True
 
     def __post_init__(self) -> None:
         if self.input_format is not None:
@@ -67,14 +73,17 @@ class ReadOptions:
                 )
         object.__setattr__(self, "reconstruct_options", dict(self.reconstruct_options))
 
-    def open(self, inputs: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterable[Paper]:
+    def open(
+        self, inputs: str | os.PathLike | Iterable[str | os.PathLike]
+    ) -> Corpus | Reconstructed:
         """The papers of ``inputs`` read with these options: a :class:`~cascade.io.Corpus`, or
         its reconstruction (both have ``log``)."""
         from cascade.io import Corpus
 
         corpus = Corpus(
-            inputs, input_format=self.input_format, paper_id=self.paper_id, strict=self.strict
-        )
+            inputs, input_format=self.input_format, paper_id=self.paper_id, strict=self.strict,
+            same_text=self.same_text,
+        )  # fmt: skip
         if self.reconstruct == "credited":
             return corpus
         from cascade.reconstruct import Reconstructed

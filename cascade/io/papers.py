@@ -85,7 +85,7 @@ def _url_key(url: str) -> str | None:
     return host + parts.path.rstrip("/")
 
 
-def paper_keys(text: str, urls: Iterable[str] = ()) -> list[str]:
+def paper_keys(text: object, urls: Iterable[object] = ()) -> list[str]:
     """The papers a tweet links: its DOIs, or else its (non-Twitter) URLs without scheme or query.
 
     Examples
@@ -95,13 +95,13 @@ def paper_keys(text: str, urls: Iterable[str] = ()) -> list[str]:
     >>> paper_keys("x", ["https://doi.org/10.1000/ABC"])
     ['10.1000/abc']
     """
-    urls = [u for u in urls if isinstance(u, str)]
+    links = [u for u in urls if isinstance(u, str)]
     text = text if isinstance(text, str) else ""
-    dois = find_dois(text, *urls)
+    dois = find_dois(text, *links)
     if dois:
         return dois
     keys: dict[str, None] = {}
-    for url in [*urls, *_URL.findall(text)]:
+    for url in [*links, *_URL.findall(text)]:
         key = _url_key(url)
         if key:
             keys.setdefault(key)

@@ -24,6 +24,7 @@ __all__ = [
     "NO_PAPER",
     "InputError",
     "PaperRecords",
+    "as_object",
     "parse_followers",
     "parse_followers_many",
     "parse_time",
@@ -37,6 +38,17 @@ NO_PAPER = "no paper"
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
 _NUMBER = re.compile(r"^([0-9]*\.?[0-9]+)\s*([kmb]?)$", re.IGNORECASE)
+
+
+def as_object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object (a dict), else an empty one.
+
+    Examples
+    --------
+    >>> as_object({"id": 1}), as_object(None), as_object([1])
+    ({'id': 1}, {}, {})
+    """
+    return value if isinstance(value, dict) else {}
 
 
 def parse_followers(value: Any) -> float:
@@ -170,6 +182,10 @@ class PaperRecords:
         (a Crossref retweet's original, whose author is known; the placeholders of an exported
         table read back). They are not records; :func:`cascade.resolve.resolve` uses one when a
         tweet's exact parent is absent from the data, and keeps those nobody refers to.
+    same_text : bool
+        The source stores a native retweet with the original's text and no credit (the Altmetric
+        API): resolution may then link a tweet to the earliest tweet by another user with the
+        same text (resolution ``same_text``). Readers of such sources set it.
     """
 
     citation_id: str
@@ -188,6 +204,7 @@ class PaperRecords:
     duplicates: int = 0
     embedded: int = 0
     placeholders: dict[str, tuple[str, str, str, str | None]] = field(default_factory=dict)
+    same_text: bool = False
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -275,7 +292,12 @@ class PaperRecords:
         return True
 
     def add_placeholder(
-        self, tweet_id: str, author: str, text: str = "", kind: str = "original", parent_id=None
+        self,
+        tweet_id: str,
+        author: str,
+        text: str = "",
+        kind: str = "original",
+        parent_id: str | None = None,
     ) -> None:
         """Declare a tweet known to exist but absent from the data (not a record; first wins)."""
         self.placeholders.setdefault(str(tweet_id), (author, text, kind, parent_id))
@@ -298,6 +320,7 @@ class PaperRecords:
             index = dict(zip(ids, range(len(ids)))) if plain else {}
             if (
                 plain
+                and handles is not None  # implied by plain; for the type checker
                 and len(index) == len(ids)
                 and not (times == NAT).any()
                 and set(map(type, texts)) <= {str}
@@ -340,7 +363,17 @@ class PaperRecords:
         self.credited.extend([None] * len(rows))
         self._index.update(zip(self.id[start:], range(start, len(self.id))))
 
-    def _set(self, i, handle, time, followers, text, ref_id, ref_kind, credited) -> None:
+    def _set(
+        self,
+        i: int,
+        handle: str,
+        time: int,
+        followers: float,
+        text: str,
+        ref_id: Any,
+        ref_kind: str | None,
+        credited: tuple[str, ...] | None,
+    ) -> None:
         self.author[i], self.time[i], self.followers[i], self.text[i] = (
             handle,
             time,
@@ -447,7 +480,7 @@ def place_by_parents(
                 if parent is not None:
                     children.setdefault(str(parent), []).append(tid)
     waiting = {id(r): i for i, r in enumerate(pending)}
-    copies = [Counter() for _ in pending]  # row -> papers it went into
+    copies: list[Counter[int]] = [Counter() for _ in pending]  # row -> papers it went into
     extra: Counter = Counter()
     if not children:
         return extra, [len(r) - r.embedded for r in pending]

@@ -135,7 +135,7 @@ class Posts:
         post_id: str,
         author: Any,
         time: Any,
-        text: str = "",
+        text: Any = "",
         *,
         followers: float = math.nan,
         ref_id: str | None = None,
@@ -185,7 +185,12 @@ class Posts:
         return "delete (applied)"
 
     def declare(
-        self, post_id: str, author: str, text: str = "", kind: str = "original", parent=None
+        self,
+        post_id: str,
+        author: str,
+        text: str = "",
+        kind: str = "original",
+        parent: str | None = None,
     ) -> None:
         """A post known to exist (its author from its AT URI) that the data may lack."""
         if post_id not in self.declared:
@@ -208,7 +213,7 @@ class Posts:
         if any(r[_UNDATED] for r in rows):
             self._drop_undated_repeats()
         fixed = router.fixed is not None
-        skipped: Counter = Counter()
+        skipped: Counter[str] = Counter()
         above: dict[str | None, tuple] = {}  # parent id -> (links, text shown, placeholders)
         for i, r in enumerate(rows):
             reason = gone[i]
@@ -238,7 +243,7 @@ class Posts:
             if not text and r[_SUBJECT] is not None:
                 shown = self._live(r[_SUBJECT])
                 text = rows[shown][_TEXT] if shown is not None else ""
-            t = times[i]
+            t: int | None = times[i]
             if t == _NAT and not r[_UNDATED]:
                 t = None  # counted as "no time"
             author = handles.get(r[_AUTHOR], r[_AUTHOR])
@@ -265,7 +270,7 @@ class Posts:
         (declared too, as that post may not be in the record's paper)."""
         handles, declared, rows = self.handles, self.declared, self.rows
         chain: list[tuple[str, tuple]] = []
-        tid, seen = ref, set()
+        tid, seen = ref, set[str]()
         while tid is not None and tid in declared and tid not in seen and len(seen) < 1000:
             seen.add(tid)
             author, text, kind, parent = declared[tid]

@@ -109,8 +109,8 @@ def iter_documents(
     try:
         orjson.loads(lines[first])
     except orjson.JSONDecodeError:
-        line, col = _position(data, first_error.pos)
-        raise InputError(path, f"invalid JSON: {first_error.msg}", line=line, column=col) from None
+        row, col = _position(data, first_error.pos)
+        raise InputError(path, f"invalid JSON: {first_error.msg}", line=row, column=col) from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue

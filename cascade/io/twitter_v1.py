@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.papers import NO_PAPER_ID, Router, not_a_reply, paper_keys
-from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.records import PaperRecords, as_object, parse_followers, parse_time
 
 __all__ = ["from_documents", "sniff"]
 
@@ -76,7 +76,7 @@ def _text(t: dict) -> str:
 
 
 def _urls(t: dict) -> list[str]:
-    out = []
+    out: list[str] = []
     for holder in (t, t.get("extended_tweet")):
         entities = holder.get("entities") if isinstance(holder, dict) else None
         urls = entities.get("urls") if isinstance(entities, dict) else None
@@ -141,7 +141,7 @@ def add_status(router: Router, status: Any) -> None:
 
 
 def _add(out: PaperRecords, t: dict, *, embedded: bool, depth: int) -> None:
-    user = t.get("user") if isinstance(t.get("user"), dict) else {}
+    user = as_object(t.get("user"))
     ref_id, ref_kind, carried = _parent(t)
     if ref_kind is None:
         ref_kind = not_a_reply(_text(t))
@@ -156,7 +156,8 @@ def _add(out: PaperRecords, t: dict, *, embedded: bool, depth: int) -> None:
         ref_kind=ref_kind,
         embedded=embedded,
     )
-    if kept and ref_kind == "reply" and isinstance(replied, str) and replied.strip():
+    # ref_id is set whenever ref_kind is (see _parent)
+    if kept and ref_kind == "reply" and ref_id and isinstance(replied, str) and replied.strip():
         out.add_placeholder(ref_id, replied.strip())  # used only if the tweet is not in the data
     if depth < _MAX_DEPTH:
         for inner in (carried, t.get("quoted_status")):

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cascade.io.papers import NO_PAPER_ID, Router, not_a_reply, paper_keys
-from cascade.io.records import PaperRecords, parse_followers, parse_time
+from cascade.io.records import PaperRecords, as_object, parse_followers, parse_time
 
 __all__ = ["from_documents", "sniff"]
 
@@ -62,7 +62,7 @@ def from_documents(
     router = Router(path, paper_id)
     for _, doc in docs:
         if isinstance(doc, dict) and "data" in doc:
-            includes = doc.get("includes") if isinstance(doc.get("includes"), dict) else {}
+            includes = as_object(doc.get("includes"))
             users = _users(includes.get("users"))
             included = {str(t.get("id")): t for t in _dicts(includes.get("tweets"))}
             tweets = doc["data"]
@@ -105,8 +105,8 @@ def _parent(t: dict) -> tuple[str | None, str | None, dict | None]:
 
 
 def _urls(t: dict) -> list[str]:
-    entities = t.get("entities") if isinstance(t.get("entities"), dict) else {}
-    out = []
+    entities = as_object(t.get("entities"))
+    out: list[str] = []
     for u in _dicts(entities.get("urls")):
         out.extend(v for v in (u.get("unwound_url"), u.get("expanded_url")) if isinstance(v, str))
     return out
@@ -142,7 +142,8 @@ def _add_tweet(router: Router, t: Any, users: dict, included: dict) -> None:
 
 def _add(out: PaperRecords, t: dict, users: dict, *, embedded: bool, ref: tuple) -> None:
     handle, followers = _author(t, users)
-    text = t.get("text") if isinstance(t.get("text"), str) else ""
+    raw = t.get("text")
+    text = raw if isinstance(raw, str) else ""
     kept = out.add(
         t.get("id"),
         handle,

@@ -102,14 +102,14 @@ def _cascade(line: str, source: str, paper_id: str | None) -> PaperRecords:
         entries.append((int(delta), len(users), k, user_path, users))
     entries.sort(key=lambda e: e[:3])
     root_id = None
-    for delta, length, k, user_path, users in entries:
+    for offset, length, k, user_path, users in entries:
         if length == 1 and root_id is None:
             root_id = f"{cid}:{k}"
-            out.add(root_id, users[0], published + delta, np.nan, user_path)
+            out.add(root_id, users[0], published + offset, np.nan, user_path)
     if root_id is None:  # no root adoption on the line: the post itself is known from the header
         root_id = f"{cid}:root"
         out.add(root_id, root_user, published, np.nan, root_user, embedded=True)
-    for delta, length, k, user_path, users in entries:
+    for offset, length, k, user_path, users in entries:
         tweet_id = f"{cid}:{k}"
         if tweet_id == root_id:
             continue
@@ -117,7 +117,7 @@ def _cascade(line: str, source: str, paper_id: str | None) -> PaperRecords:
             out.skip("second root adoption")
             continue
         out.add(
-            tweet_id, users[-1], published + delta, np.nan, user_path,
+            tweet_id, users[-1], published + offset, np.nan, user_path,
             ref_id=root_id, ref_kind="retweet",
         )  # fmt: skip
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -97,7 +98,12 @@ def _styled(func):
 
 
 @_styled
-def cumulative_tweets(times: Mapping[str, np.ndarray], *, title: str | None = None) -> Figure:
+def cumulative_tweets(
+    times: Mapping[str, np.ndarray],
+    *,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
     """Cumulative tweets against days since each paper's first tweet, papers overlaid.
 
     Parameters
@@ -106,6 +112,8 @@ def cumulative_tweets(times: Mapping[str, np.ndarray], *, title: str | None = No
         Label (e.g. citation id) -> tweet times (``datetime64`` or int64 epoch seconds; NaT and
         int64's minimum are left out). Drawn in the mapping's order.
     title : str, optional
+    labels : mapping, optional
+        Key of ``times`` -> legend text (e.g. the paper's title); keys without one are shown.
 
     Returns
     -------
@@ -117,9 +125,13 @@ def cumulative_tweets(times: Mapping[str, np.ndarray], *, title: str | None = No
     >>> fig = cumulative_tweets({"56155705": t})
     >>> fig.axes[0].lines[0].get_xydata().tolist()
     [[0.0, 1.0], [1.5, 2.0]]
+    >>> fig = cumulative_tweets({"56155705": t}, labels={"56155705": "Attention is not ..."})
+    >>> fig.axes[0].get_legend().get_texts()[0].get_text(), fig.axes[0].get_title()[-9:]
+    ('Attention is not ...', '(1 paper)')
     """
+    n = len(times)
     fig, ax = _figure(
-        title or f"Cumulative tweets since each paper's first tweet ({len(times)} papers)",
+        title or f"Cumulative tweets since each paper's first tweet ({n:,} paper{'s' * (n != 1)})",
         "days since the paper's first tweet (symmetric log scale)",
         "tweets (cumulative)",
     )
@@ -130,7 +142,9 @@ def cumulative_tweets(times: Mapping[str, np.ndarray], *, title: str | None = No
         s = np.sort(s[s != np.iinfo(np.int64).min])
         if s.size:
             days = (s - s[0]) / 86400.0
-            ax.step(days, np.arange(1, s.size + 1), where="post", label=str(label)[:40], lw=1.2)
+            text = str((labels or {}).get(label) or label)
+            text = text if len(text) <= 40 else text[:39] + "\u2026"
+            ax.step(days, np.arange(1, s.size + 1), where="post", label=text, lw=1.2)
             drawn += 1
     if drawn:
         ax.set_xscale("symlog", linthresh=1.0)
@@ -165,6 +179,7 @@ def size_ccdf(sizes: Sequence[int] | np.ndarray) -> Figure:
     ax.plot(values, ccdf, marker="o", ms=3, lw=1)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    _plain_ticks(ax)
     return fig
 
 
@@ -203,6 +218,7 @@ def virality_vs_size(size: np.ndarray, virality: np.ndarray, *, seed: int = 0) -
             medians.append(np.median(v))
     ax.plot(mids, medians, color="C3", lw=2, marker="o", ms=4, label="median per size bin")
     ax.set_xscale("log")
+    _plain_ticks(ax)
     ax.legend(loc="upper left")
     return fig
 
@@ -229,6 +245,7 @@ def depth_distribution(depth: Sequence[int] | np.ndarray) -> Figure:
     counts = np.bincount(depth)
     ax.bar(np.arange(counts.size), counts.astype(float), width=0.8)
     ax.set_yscale("log")
+    _plain_ticks(ax)
     ax.set_xticks(np.arange(counts.size) if counts.size <= 20 else ax.get_xticks())
     return fig
 
@@ -280,8 +297,15 @@ def tweets_per_day(daily: pd.Series) -> Figure:
 
 
 @_styled
-def rank_plot(scores: Sequence[float] | np.ndarray, measure: str = "retweets received") -> Figure:
-    """Influencer rank plot: each user's score against their rank, log-log.
+def rank_plot(
+    scores: Sequence[float] | np.ndarray,
+    measure: str = "retweets received",
+    *,
+    names: Sequence[str] | None = None,
+    named: int = 5,
+) -> Figure:
+    """Influencer rank plot: each user's score against their rank, log-log; the ``named``
+    highest-ranked users are named beside their points.
 
     Parameters
     ----------
@@ -289,15 +313,26 @@ def rank_plot(scores: Sequence[float] | np.ndarray, measure: str = "retweets rec
         One score per user (any order; non-positive and NaN scores are left out).
     measure : str
         What the score is, for the axis label.
+    names : sequence of str, optional
+        One name (handle) per score, in the same order.
+    named : int, default 5
+        How many of the top users to name.
 
     Examples
     --------
     >>> fig = rank_plot([1, 5, 2, 0])
     >>> fig.axes[0].lines[0].get_xydata().tolist()
     [[1.0, 5.0], [2.0, 2.0], [3.0, 1.0]]
+    >>> fig = rank_plot([1, 5, 2, 0], names=["a", "b", "c", "d"], named=2)
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['@b', '@c']
     """
     s = np.asarray(scores, dtype=np.float64)
-    s = np.sort(s[s > 0])[::-1]
+    who = np.asarray(names, dtype=object) if names is not None else None
+    keep = s > 0
+    order = np.argsort(-s[keep], kind="stable")
+    s = s[keep][order]
+    who = who[keep][order] if who is not None else None
     fig, ax = _figure(
         f"Influencers: {measure} by rank ({s.size:,} users)",
         "rank (log scale)",
@@ -309,4 +344,32 @@ def rank_plot(scores: Sequence[float] | np.ndarray, measure: str = "retweets rec
     ax.plot(np.arange(1, s.size + 1), s, marker="o" if s.size <= 50 else None, ms=3, lw=1.2)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    _plain_ticks(ax)
+    if who is not None:
+        for r in range(min(named, s.size)):
+            name = str(who[r])[:24]
+            ax.annotate(
+                f"@{name}", (r + 1, s[r]), xytext=(6, 2 - 11 * (r % 2)),
+                textcoords="offset points", fontsize=8,
+            )  # fmt: skip
     return fig
+
+
+def _plain_ticks(ax: matplotlib.axes.Axes) -> None:
+    """Log axes labelled 1, 2, 5, 10, 1,000: no "2x10^0" on a range of less than a decade."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    def plain(v: float, _: Any = None) -> str:
+        return f"{v:,.0f}" if v >= 1 else f"{v:.2g}"
+
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale != "log":
+            continue
+        ax.autoscale_view()  # the limits, now rather than at drawing time
+        lo, hi = sorted(axis.get_view_interval())
+        axis.set_major_formatter(FuncFormatter(plain))
+        if lo > 0 and hi / lo < 30:  # under about a decade and a half: label 2s and 5s too
+            axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            axis.set_minor_formatter(FuncFormatter(plain))
+        else:
+            axis.set_minor_formatter(NullFormatter())

@@ -1,0 +1,572 @@
+"""The page's data: node and edge lists, the legend, the timeline and vis-network's options.
+
+:func:`build` goes through the stages in order: labels, measure and colours, thinning, paper
+nodes, layout, then the node, edge and page records. Everything returned is plain Python (pyvis
+and ``json`` fail on numpy scalars), and the same input gives the same records.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import igraph as ig
+import numpy as np
+
+from cascade.render.html import tooltips
+from cascade.render.html.colours import KIND_COLORS, PAPER_COLOR, colouring
+from cascade.render.html.inputs import attr, edge_array, edge_attr, epoch_seconds, graph_attr
+from cascade.render.html.inputs import weights as edge_weights
+from cascade.render.html.layout import layout as place
+from cascade.render.html.measures import measure as size_measure
+from cascade.render.html.measures import retweets_received
+from cascade.render.html.panel import metrics as panel_metrics
+
+LAYOUTS = ("auto", "physics", "precomputed")
+#: Above this many nodes ``layout="physics"`` still starts from igraph's positions, but the
+#: simulation gets fewer iterations before the first drawing.
+PHYSICS_MAX_NODES = 1000
+
+# Labels cost drawing time and clutter; past this many nodes only the largest are labelled.
+LABEL_ALL_MAX = 300
+LABEL_TOP = 100
+# This many of the largest nodes (and every paper) keep a label readable at the fitted zoom.
+LABEL_BIG = 12
+TIMELINE_BINS = 60
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the caller asked for (validated by ``to_html``)."""
+
+    level: str
+    size_by: Any
+    color_by: str
+    top: int | None
+    min_weight: float | None
+    layout: str
+    paper_node: bool
+    title: str | None
+    seed: int
+    index_href: str | None = None
+
+
+@dataclass(frozen=True)
+class Thinned:
+    """Vertices and edges left after ``--min-weight`` and ``--top``, and what was said."""
+
+    kept: list[int]
+    edge_ids: list[int]
+    notes: list[str]
+
+
+def _thin(
+    g: ig.Graph, opt: Options, measure: np.ndarray, title: str, names: list[str], nouns: str
+) -> Thinned:
+    """Edges below min_weight, then nodes left without an edge, then all but the top."""
+    n0, m0 = g.vcount(), g.ecount()
+    ends = edge_array(g)
+    weights = edge_weights(g)
+    notes = []
+    keep_e = np.ones(m0, dtype=bool)
+    keep_v = np.ones(n0, dtype=bool)
+    if opt.min_weight is not None and m0:
+        keep_e = weights >= opt.min_weight
+        keep_v = np.zeros(n0, dtype=bool)
+        keep_v[ends[keep_e].ravel()] = True
+        dropped_v = n0 - int(keep_v.sum())
+        notes.append(
+            f"{m0 - int(keep_e.sum()):,} links lighter than {opt.min_weight:g} and the "
+            f"{dropped_v:,} {nouns} left without a link (--min-weight {opt.min_weight:g})"
+        )
+    top = opt.top
+    if top is not None and top < int(keep_v.sum()):
+        candidates = np.flatnonzero(keep_v)
+        ranked = sorted(candidates.tolist(), key=lambda v: (-measure[v], names[v]))
+        before = int(keep_v.sum())
+        keep_v = np.zeros(n0, dtype=bool)
+        keep_v[ranked[:top]] = True
+        notes.append(f"{before - top:,} {nouns} outside the top {top:,} by {title} (--top {top})")
+    if m0:
+        keep_e &= keep_v[ends[:, 0]] & keep_v[ends[:, 1]]
+    kept = np.flatnonzero(keep_v).tolist()
+    edge_ids = np.flatnonzero(keep_e).tolist()
+    if len(kept) < n0 or len(edge_ids) < m0:
+        notes.append(
+            f"in all {n0 - len(kept):,} of {n0:,} {nouns} and {m0 - len(edge_ids):,} of {m0:,} "
+            "links are left out"
+        )
+    return Thinned(kept, edge_ids, notes)
+
+
+def build(
+    g: ig.Graph, papers: list[Any], opt: Options
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The page record, node list, edge list and vis-network options of a graph."""
+    level = opt.level
+    noun, nouns = ("user", "users") if level == "user" else ("tweet", "tweets")
+    names = [str(x) for x in attr(g, "name", None)]
+    if "name" not in g.vs.attributes():
+        names = [str(v) for v in range(g.vcount())]
+    if level == "user":
+        handles = [
+            tooltips.clean(h if h else nm, 60)
+            for h, nm in zip(attr(g, "handle", None), names, strict=True)
+        ]
+    else:
+        handles = [tooltips.clean(a, 60) or "unknown" for a in attr(g, "author", None)]
+    # Papers drawn as vertices of the graph itself (the report's combined.html).
+    hubs = np.array([level == "user" and nm.startswith("paper:") for nm in names], dtype=bool)
+    measure, measure_title = size_measure(g, papers, opt.size_by, level)
+    received = retweets_received(g, level)
+    colours = colouring(g, papers, level, opt.color_by, measure, handles, hubs, opt.seed)
+    thin = _thin(g, opt, measure, measure_title, names, nouns)
+    kept, edge_ids = thin.kept, thin.edge_ids
+    index = {v: i for i, v in enumerate(kept)}
+
+    paper_nodes = _paper_links(g, papers, level, kept, opt.title) if opt.paper_node else []
+    ends = edge_array(g)
+    h = ig.Graph(n=len(kept) + len(paper_nodes), directed=True)
+    pairs = [(index[int(ends[e, 0])], index[int(ends[e, 1])]) for e in edge_ids]
+    extra_pairs = [
+        (len(kept) + p, index[v]) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
+    ]
+    h.add_edges(pairs + extra_pairs)
+    # The colouring's communities (when it is by community) also arrange big components.
+    member = None
+    if colours.membership is not None:
+        member = [colours.membership[v] for v in kept] + [-1 - p for p in range(len(paper_nodes))]
+    pos = place(h, opt.seed, member)
+    span = (max(pos.x) - min(pos.x)) if pos.x else 0
+    # The largest node stays visible at the fitted zoom of a big layout.
+    smax = max(30.0, 0.02 * span)
+
+    times = epoch_seconds(attr(g, "time" if level == "tweet" else "first_seen"))
+    vmax = float(max((measure[v] for v in kept), default=0.0))
+    order = sorted(kept, key=lambda v: (-measure[v], names[v]))
+    labelled = set(kept) if len(kept) <= LABEL_ALL_MAX else set(order[:LABEL_TOP])
+    big = set(order[:LABEL_BIG]) | {v for v in kept if hubs[v]}
+    nodes = _node_records(
+        g, papers, level, kept, names, handles, hubs, measure, measure_title, received,
+        colours.colors, colours.groups, times, pos, labelled, big, vmax, smax,
+    )  # fmt: skip
+    for p, (pid, label, tip, _) in enumerate(paper_nodes):
+        j = len(kept) + p
+        nodes.append(
+            {
+                "id": pid, "handle": label, "label": tooltips.clean(label, 60), "title": tip,
+                "x": pos.x[j], "y": pos.y[j], "size": 30, "color": PAPER_COLOR,
+                "shape": "diamond", "big": 1, "c": -1,
+            }
+        )  # fmt: skip
+
+    kinds = edge_attr(g, "kind", None)
+    several_kinds = len({k for k in kinds if k}) > 1
+    edge_kind = (next((k for k in kinds if k), None) or "retweet") if not several_kinds else "link"
+    weights = edge_weights(g)
+    wmax = float(weights.max()) if g.ecount() else 1.0
+    edges: list[dict[str, Any]] = []
+    for e in edge_ids:
+        w = float(weights[e])
+        edge: dict[str, Any] = {"from": names[int(ends[e, 0])], "to": names[int(ends[e, 1])]}
+        if w != 1.0:
+            edge["weight"] = int(w) if w.is_integer() else round(w, 3)
+            edge["width"] = round(1.0 + 4.0 * math.log(w) / math.log(wmax), 1) if wmax > 1 else 1
+        if several_kinds and kinds[e]:
+            edge["kind"] = str(kinds[e])
+        edges.append(edge)
+    if level == "user" and papers:
+        # A link appears with the first retweet along it, not before (the timeline's slider).
+        first = first_retweets(papers)
+        for edge in edges:
+            t = first.get((edge["from"].lower(), edge["to"].lower()))
+            if t is not None:
+                edge["t"] = t
+    for pid, _, _, vs in paper_nodes:
+        edges.extend({"from": pid, "to": names[v], "paper": True, "dashes": True} for v in vs)
+
+    physics = opt.layout == "physics"
+    options = vis_options(physics=physics, big=len(nodes) > PHYSICS_MAX_NODES, seed=opt.seed)
+    kept_weights = [float(weights[e]) for e in edge_ids]
+    page = {
+        "subtitle": _subtitle(g, papers, level, len(kept), len(edge_ids), noun, nouns, physics),
+        "colors": colours.legend,
+        "gradient": colours.gradient,
+        "color_title": colours.title,
+        "size_title": measure_title,
+        "notes": thin.notes,
+        "edge_note": _edge_note(level, edge_kind, bool(hubs.any())),
+        "edge_kind": "tweet" if edge_kind == "tweeted" else edge_kind,
+        "kinds": _kind_legend(kinds, edge_ids) if several_kinds else [],
+        "max_weight": int(math.ceil(max(kept_weights, default=1.0))),
+        "lowest_weight": _js_number(min(kept_weights, default=1.0)),
+        "min_weight": _js_number(min(kept_weights, default=1.0)),
+        "heading": heading(g, papers, opt.title),
+        "level": level,
+        "physics": physics,
+        "small": sum(pos.small[: len(kept)]),
+        # Past a few hundred nodes the single users and pairs start hidden (a toggle shows them).
+        "small_hidden": len(kept) > LABEL_ALL_MAX and 0 < sum(pos.small[: len(kept)]) < len(kept),
+        "kind_colors": dict(KIND_COLORS) if several_kinds else {},
+        "url_prefixes": list(URL_PREFIXES),
+        "metrics": panel_metrics(g, colours.membership),
+        "index_href": opt.index_href,
+        "timeline": timeline([times[v] for v in kept], papers if level == "user" else [], level),
+    }
+    page.update(size_legend(vmax, smax))
+    return page, nodes, edges, options
+
+
+def _node_records(
+    g: ig.Graph,
+    papers: list[Any],
+    level: str,
+    kept: list[int],
+    names: list[str],
+    handles: list[str],
+    hubs: np.ndarray,
+    measure: np.ndarray,
+    measure_title: str,
+    received: np.ndarray,
+    colors: list[str],
+    groups: list[int],
+    times: list[int | None],
+    pos: Any,
+    labelled: set[int],
+    big: set[int],
+    vmax: float,
+    smax: float,
+) -> list[dict[str, Any]]:
+    top_tweets: dict[str, tuple[int, str]] = {}
+    if level == "user" and papers:
+        top_tweets = tooltips.top_tweets(papers)
+    elif level == "user" and "top_tweet" in g.vs.attributes():
+        # A user graph built elsewhere may carry each user's most-retweeted text itself.
+        top_tweets = {names[v].lower(): (-1, str(t)) for v, t in enumerate(g.vs["top_tweet"]) if t}
+    # The measure gets its own tooltip line unless the tooltip shows it already.
+    shown = {"retweets received", "followers", "tweets", "papers"}
+    extra_name = None if measure_title in shown else measure_title
+    users_of = g.degree(mode="out") if hubs.any() else []
+    # One post id per user says which network a bare handle belongs to (tooltips.profile_url).
+    first_posts: dict[str, str] = {}
+    if level == "user":
+        for paper in papers:
+            real = ~np.asarray(paper.placeholder, dtype=bool)
+            for author, pid in zip(paper.author[real], paper.id[real], strict=True):
+                first_posts.setdefault(str(author).lower(), str(pid))
+    nodes: list[dict[str, Any]] = []
+    for i, v in enumerate(kept):
+        vx = g.vs[v].attributes()
+        extra = (extra_name, float(measure[v])) if extra_name else None
+        if hubs[v]:
+            tip = tooltips.hub_title(vx, handles[v], users_of[v])
+        elif level == "user":
+            tip = tooltips.user_title(
+                vx, handles[v], received[v], extra, top_tweets.get(names[v].lower())
+            )
+        else:
+            tip = tooltips.tweet_title(vx, handles[v], received[v], extra)
+        node: dict[str, Any] = {
+            "id": names[v],
+            "handle": handles[v],
+            "title": tip,
+            "x": pos.x[i],
+            "y": pos.y[i],
+            "size": size(measure[v], vmax, smax),
+            "color": colors[v],
+            "c": groups[v],
+        }
+        if times[v] is not None:
+            node["t"] = times[v]
+        if pos.small[i]:
+            node["s"] = 1
+        if v in labelled or hubs[v]:
+            node["label"] = handles[v]
+        if v in big:
+            node["big"] = 1
+        # Links back to the source, where the ids allow (tooltips.post_url, profile_url).
+        if level == "tweet" and not vx.get("placeholder"):
+            url = tooltips.post_url(names[v])
+            if url:
+                node["post"] = short_url(url)
+        post_id = names[v] if level == "tweet" else first_posts.get(names[v].lower())
+        who = vx.get("author") or handles[v]
+        profile = None if hubs[v] else tooltips.profile_url(who, post_id)
+        if profile:
+            node["profile"] = short_url(profile)
+        if hubs[v]:
+            node["shape"] = "diamond"
+        nodes.append(node)
+    return nodes
+
+
+#: Common URL beginnings, stored once in the page: a node's link is ``[k, rest]`` for
+#: ``URL_PREFIXES[k] + rest`` (10,000 profile links would otherwise repeat 200 kB of them).
+URL_PREFIXES = (
+    "https://twitter.com/i/web/status/",
+    "https://twitter.com/",
+    "https://bsky.app/profile/",
+)
+
+
+def short_url(url: str) -> list[Any] | str:
+    """``[k, rest]`` when ``url`` starts with ``URL_PREFIXES[k]``, else the URL itself.
+
+    Examples
+    --------
+    >>> short_url("https://twitter.com/ann"), short_url("https://x.org/1")
+    ([1, 'ann'], 'https://x.org/1')
+    """
+    for k, prefix in enumerate(URL_PREFIXES):
+        if url.startswith(prefix):
+            return [k, url[len(prefix) :]]
+    return url
+
+
+def _subtitle(
+    g: ig.Graph,
+    papers: list[Any],
+    level: str,
+    n: int,
+    m: int,
+    noun: str,
+    nouns: str,
+    physics: bool,
+) -> str:
+    sub = [f"{level} graph", f"{n:,} {nouns if n != 1 else noun}", f"{m:,} link{'s' * (m != 1)}"]
+    cid = graph_attr(g, "citation_id")
+    if cid:
+        sub.append(f"citation id {cid}")
+    elif len(papers) > 1:
+        sub.append(f"{len(papers):,} papers")
+    method = graph_attr(g, "method", papers[0].method if papers else None)
+    if method and method != "credited":  # say the tree is inferred, not as the data credit it
+        sub.append(f"parents: {method} reconstruction")
+    sub.append("layout: " + ("igraph, then vis-network physics" if physics else "igraph"))
+    return " \u00b7 ".join(sub)
+
+
+def _edge_note(level: str, edge_kind: str, hubs: bool) -> str:
+    if hubs:
+        return (
+            "links go from a paper to each user who tweeted it; width grows with that user's "
+            "number of tweets about the paper"
+        )
+    if level == "user":
+        return (
+            "arrows point the way information flowed (original author \u2192 retweeter); width "
+            "grows with the weight (number of retweets)"
+        )
+    return "arrows point from a tweet to the tweets that spread it"
+
+
+def _kind_legend(kinds: list[Any], edge_ids: list[int]) -> list[dict[str, Any]]:
+    from cascade.render.html.colours import KIND_COLORS, OTHER
+
+    freq: dict[str, int] = {}
+    for e in edge_ids:
+        k = str(kinds[e] or "unknown")
+        freq[k] = freq.get(k, 0) + 1
+    return [
+        {"label": k, "color": KIND_COLORS.get(k, OTHER), "count": freq[k]}
+        for k in sorted(freq, key=lambda k: (-freq[k], k))
+    ]
+
+
+def first_retweets(papers: list[Any]) -> dict[tuple[str, str], int]:
+    """(author key, retweeter key) -> epoch seconds of the first retweet between them.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> first = first_retweets(list(cascade.read("examples/data")))
+    >>> first[("byron_c_wallace", "zacharylipton")]
+    1551359624
+    """
+    first: dict[tuple[str, str], int] = {}
+    for paper in papers:
+        parent = np.asarray(paper.parent, dtype=np.int64)
+        child = np.flatnonzero(parent >= 0)
+        if child.size == 0:
+            continue
+        stamp = np.asarray(paper.time, dtype="datetime64[s]")[child]
+        known = ~np.isnat(stamp)
+        child, stamp = child[known], stamp[known].astype(np.int64)
+        author = np.asarray(paper.author, dtype=object)
+        src = author[parent[child]]
+        dst = author[child]
+        for a, b, t in zip(src.tolist(), dst.tolist(), stamp.tolist(), strict=True):
+            key = (str(a).lower(), str(b).lower())
+            if key not in first or t < first[key]:
+                first[key] = int(t)
+    return first
+
+
+def timeline(times: list[int | None], papers: list[Any], level: str) -> dict[str, Any] | None:
+    """Counts over time for the chart beside the network, or None without two distinct times.
+
+    Tweets of the papers when there are some (the user level), else the vertices' own times
+    (tweets, or users by first tweet).
+
+    Examples
+    --------
+    >>> t = timeline([0, 0, 3600, None, 7200], [], "tweet")
+    >>> t["start"], t["end"], sum(t["bins"]), t["unknown"], t["what"]
+    (0, 7200, 4, 1, 'tweets')
+    """
+    known = np.array([t for t in times if t is not None], dtype=np.int64)
+    what = "tweets" if level == "tweet" else "users by first tweet"
+    if papers:
+        stamps = [np.asarray(p.time, dtype="datetime64[s]") for p in papers]
+        stamp = np.concatenate(stamps) if stamps else np.zeros(0, dtype="datetime64[s]")
+        stamp = stamp[~np.isnat(stamp)]
+        if stamp.size:
+            known = stamp.astype(np.int64)
+            what = "tweets"
+    if known.size == 0 or known.min() == known.max():
+        return None
+    start, end = int(known.min()), int(known.max())
+    counts, _ = np.histogram(known, bins=TIMELINE_BINS, range=(start, end))
+    peak = int(counts.max())
+    return {
+        "start": start,
+        "end": end,
+        "bins": counts.tolist(),
+        "heights": [round(40.0 * c / peak, 1) for c in counts.tolist()],
+        "peak": peak,
+        "what": what,
+        "unknown": sum(1 for t in times if t is None),
+    }
+
+
+def _js_number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def size(value: float, vmax: float, smax: float = 30.0) -> int:
+    """A node's radius: area grows with the value (4x the retweets looks 4x as big)."""
+    return int(round(5 + (smax - 5) * math.sqrt(value / vmax))) if vmax > 0 else 8
+
+
+def nice(x: float) -> float:
+    """1, 2 or 5 times a power of ten, at most ``x`` (a round value for the size legend).
+
+    Examples
+    --------
+    >>> nice(1773), nice(0.3), nice(0)
+    (1000.0, 0.2, 0.0)
+    """
+    if x <= 0:
+        return 0.0
+    power = 10.0 ** math.floor(math.log10(x))
+    return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= x)
+
+
+def size_legend(vmax: float, smax: float = 30.0) -> dict[str, Any]:
+    """Three circles for the legend: the largest value, a round quarter of it, and zero."""
+    values = [vmax, nice(vmax / 4), 0.0] if vmax > 0 else [0.0]
+    items = []
+    y = 4.0
+    for value in values:
+        # vis draws "size" as a dot's radius; the legend draws the default-scale 30 px at 21 px.
+        r = size(value, vmax, 30.0) * 0.7
+        y += r
+        items.append(
+            {
+                "cx": 24,
+                "cy": round(y),
+                "r": round(r, 1),
+                "tx": 50,
+                "label": tooltips.fmt_count(value),
+            }
+        )
+        y += r + 6.0
+    return {"sizes": items, "size_svg_height": int(y) + 2}
+
+
+def _paper_links(
+    g: ig.Graph, papers: list[Any], level: str, kept: list[int], title: str | None
+) -> list[tuple[str, str, str, list[int]]]:
+    """(node id, label, tooltip, linked vertices) per paper."""
+    kept_set = set(kept)
+    indeg = g.degree(mode="in")
+    names = attr(g, "name", None)
+    result = []
+    if papers:
+        by_name = {str(nm).lower(): v for v, nm in enumerate(names)}
+        own = attr(g, "citation_id", None)
+        for paper in papers:
+            cid = str(paper.citation_id)
+            roots = np.flatnonzero(np.asarray(paper.parent) < 0)
+            source = paper.author if level == "user" else paper.id
+            keys = {str(source[i]).lower() for i in roots}
+            linked = sorted(by_name[k] for k in keys if k in by_name and by_name[k] in kept_set)
+            if level == "tweet" and len(papers) > 1:
+                linked = [v for v in linked if own[v] == cid]
+            attrs = getattr(paper, "attrs", {}) or {}
+            label = str(title or attrs.get("title") or f"paper {cid}")
+            tip = tooltips.paper_tip(cid, attrs, label)
+            result.append((f"paper:{cid}", tooltips.clean(label, tooltips.TITLE_MAX), tip, linked))
+        return result
+    cid = graph_attr(g, "citation_id")
+    label = str(title or (f"paper {cid}" if cid else "paper"))
+    linked = [v for v in kept if indeg[v] == 0]
+    tip = tooltips.paper_tip(cid, {}, label)
+    return [(f"paper:{cid or 0}", tooltips.clean(label, tooltips.TITLE_MAX), tip, linked)]
+
+
+def heading(g: ig.Graph, papers: list[Any], title: str | None) -> str:
+    """The page's heading: the title given, the paper's title, or its citation id."""
+    if title:
+        return tooltips.clean(title, tooltips.TITLE_MAX)
+    if len(papers) == 1:
+        attrs = getattr(papers[0], "attrs", {}) or {}
+        if attrs.get("title"):
+            return tooltips.clean(attrs["title"], tooltips.TITLE_MAX)
+        return f"Paper {tooltips.clean(papers[0].citation_id, 80)}"
+    if len(papers) > 1:
+        return f"{len(papers):,} papers"
+    cid = graph_attr(g, "citation_id")
+    return f"Paper {tooltips.clean(cid, 80)}" if cid else "Diffusion graph"
+
+
+def vis_options(*, physics: bool, big: bool, seed: int) -> dict[str, Any]:
+    """vis-network options. Without physics: no improvedLayout and straight edges, the recipe
+    that keeps 10,000 nodes responsive (pyvis #204, #88). With physics, the simulation runs
+    before the first drawing and the page switches it off once stabilised."""
+    return {
+        "autoResize": True,
+        "layout": {"randomSeed": seed, "improvedLayout": False},
+        "physics": (
+            {
+                "enabled": True,
+                "solver": "forceAtlas2Based",
+                "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 60},
+                "stabilization": {"enabled": True, "iterations": 60 if big else 150, "fit": True},
+                "minVelocity": 1.0,
+            }
+            if physics
+            else {"enabled": False}
+        ),
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            # Small labels show only once zoomed in (drawThreshold, in screen pixels); the largest
+            # nodes' labels are kept readable at any zoom by the page's script.
+            "font": {"size": 12, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"drawThreshold": 14, "maxVisible": 30}},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "color": {"inherit": "from", "opacity": 0.55},
+            "smooth": {"enabled": True, "type": "continuous"} if physics and not big else False,
+            "selectionWidth": 2,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+        },
+    }
