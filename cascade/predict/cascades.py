@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,7 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     kept = np.flatnonzero(keep)
     row_cascade = np.repeat(kept, m)
     citation = np.array([p.citation_id for p in papers], dtype=object)
-    out: dict[str, object] = {
+    out: dict[str, Any] = {
         "citation_id": citation[b.paper[roots[row_cascade]]],
         "root_id": b.id[roots[row_cascade]],
         "at_s": np.tile(at, kept.size),
@@ -240,8 +241,8 @@ def predict_cascades(
     >>> table[columns].round(1).to_numpy().tolist()
     [[7, 15.6, 66], [9, 14.4, 26]]
     """
-    at = np.atleast_1d(np.asarray(at, dtype=np.float64)).ravel()
-    if at.size == 0 or not np.isfinite(at).all() or (at <= 0).any():
+    times = np.atleast_1d(np.asarray(at, dtype=np.float64)).ravel()
+    if times.size == 0 or not np.isfinite(times).all() or (times <= 0).any():
         raise ValueError("observation times must be positive numbers of seconds")
     if min_size < 0:
         raise ValueError("min_size cannot be negative")
@@ -257,10 +258,11 @@ def predict_cascades(
         "s0": s0,
         "c": c,
     }
-    tables = [_batch_rows(batch, at, min_size, options) for batch in _batches(papers, batch_size)]
+    batches = _batches(papers, batch_size)
+    tables = [_batch_rows(batch, times, min_size, options) for batch in batches]
     tables = [t for t in tables if len(t)]
     if not tables:
-        return _batch_rows([], at, min_size, options)
+        return _batch_rows([], times, min_size, options)
     return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 
 

@@ -374,7 +374,7 @@ def infectiousness(
 
 
 infectiousness.__doc__ = (
-    infectiousness.__doc__.rstrip()
+    (infectiousness.__doc__ or "").rstrip()
     + _KERNEL_DOC
     + """
 
@@ -448,7 +448,7 @@ def predict_final_size(
 
 
 predict_final_size.__doc__ = (
-    predict_final_size.__doc__
+    (predict_final_size.__doc__ or "")
     + _KERNEL_DOC
     + """
 
