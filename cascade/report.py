@@ -52,6 +52,7 @@ from cascade.model import NAT, Paper
 from cascade.output import atomic_write, write_table
 from cascade.parallel import Measures, map_items, measure
 from cascade.rank import COUNT_MEASURES, rank_users
+from cascade.render.growth import growth_data, growth_section
 from cascade.render.tables import fmt_cell, html_table
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
@@ -464,6 +465,11 @@ def _build(
                 assets="assets/", index_href="index.html")  # fmt: skip
         files.append(out / "combined.html")
 
+    section = growth_section(*growth_data(all_papers), titles=titles)
+    files += plots.save(section.figure, out / "plots" / "growth")
+    _write_csv(section.table, out / "growth.csv", files)
+    growth = section
+
     page = _page(
         m=m,
         papers=papers,
@@ -478,6 +484,7 @@ def _build(
         by_size=by_size,
         plot_list=plot_list,
         combined=combined is not None,
+        growth=growth.html,
         users=users,
         top=top,
         inputs=inputs,
@@ -523,6 +530,7 @@ def _page(
     top,
     inputs,
     method: str,
+    growth: str,
 ) -> str:
     """The index page's HTML (everything in it escaped by the template)."""
     log = m.log
@@ -579,6 +587,7 @@ def _page(
         "overlap": html_table(overlap),
         "spreaders": html_table(spread),
         "combined": combined,
+        "growth": growth,
         "combined_papers": min(len(papers), COMBINED_PAPERS),
         "groups": None
         if tests is None

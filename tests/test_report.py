@@ -87,7 +87,7 @@ def test_one_row_per_paper_with_the_files_tweet_count(reports, corpus):
 def test_every_plot_opens_at_the_expected_size(reports):
     folder = reports[0]
     pngs = sorted((folder / "plots").glob("*.png"))
-    assert len(pngs) == 6
+    assert len(pngs) == 7  # six corpus plots and the growth of the largest papers
     for png in pngs:
         assert matplotlib.image.imread(png).shape[:2] == (500, 800), png.name
         svg = png.with_suffix(".svg").read_text(encoding="utf-8")

@@ -125,7 +125,10 @@ def growth_table(predictions: pd.DataFrame) -> pd.DataFrame:
     ):
         value = predictions[column].to_numpy(float)
         frame[name] = np.where(np.isnan(value), observed, value)
-    # A supercritical cascade has no point prediction: it counts with what it has by then.
+    # A supercritical cascade has no point prediction: it counts with what it has by then, and
+    # its band (finite below, unbounded above) must still hold that point.
+    frame["predicted_low"] = np.minimum(frame["predicted_low"], frame["predicted"])
+    frame["predicted_high"] = np.maximum(frame["predicted_high"], frame["predicted"])
     frame["supercritical"] = _flag(predictions["supercritical"])
     frame["final"] = predictions["final_retweets"].to_numpy(float)
     out = frame.groupby(["citation_id", "at_s"], sort=True).sum().reset_index()
