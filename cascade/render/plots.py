@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import matplotlib.dates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -36,7 +37,7 @@ DPI = 100
 #: Scatter plots draw at most this many points (a seeded sample); summary lines use all of them.
 SCATTER_MAX = 20_000
 
-_RC = {
+_RC: Any = {  # matplotlib types rc keys as one Literal: a plain dict of them does not fit
     "svg.hashsalt": "cascade",  # SVG element ids from a fixed salt, not a random one
     "svg.fonttype": "path",
     "path.simplify": True,
