@@ -279,6 +279,8 @@ def test_notebook_iframes_many_on_one_page(chrome, paper, tmp_path):
     assert len(frames) == 3
     counts = []
     for frame in frames:
+        # Chromium draws an iframe only once it is on screen, as a reader scrolling would see it.
+        chrome.execute_script("arguments[0].scrollIntoView();", frame)
         chrome.switch_to.frame(frame)
         try:
             browser.wait_for(chrome, "window.cascadeAtRest === true", timeout=30)
