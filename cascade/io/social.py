@@ -10,19 +10,19 @@ A post with an exact parent but no link of its own waits in the router's unplace
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from cascade.io.papers import Router, not_a_reply, paper_keys
 from cascade.io.records import NO_PAPER, PaperRecords, parse_time, parse_times
+from cascade.io.sources import collector_paused
 
 __all__ = ["Posts", "at_uri_author", "collector_paused", "is_at_uri"]
+
 
 _NAT = np.iinfo(np.int64).min
 
@@ -52,23 +52,6 @@ def at_uri_author(uri: str) -> str:
     'did:plc:abc'
     """
     return uri[5:].split("/", 1)[0]
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (if it runs) while a file's posts are gathered.
-
-    Gathering allocates a few containers per event that die young and makes no reference
-    cycles, while the rows kept alive would make every collection walk them all (half the
-    time of a Jetstream read). The collector runs again before the records are yielded.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _times(values: list[Any]) -> list[int]:

@@ -6,10 +6,7 @@ check that the result equals :func:`~cascade.resolve.rules.resolve_sequential`, 
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain as concat
 from typing import Any
@@ -21,6 +18,7 @@ import pyarrow.compute as pc
 
 from cascade import text as T
 from cascade.io.records import PaperRecords
+from cascade.io.sources import collector_paused
 from cascade.model import Paper
 from cascade.resolve.credits import MAY_BE_EMPTY, Credits, Hops, bools, lower, row_credits
 from cascade.resolve.matching import earliest_same_text, same_texts
@@ -256,23 +254,6 @@ def settle(forest: BatchForest, hops: HopCodes, pos: np.ndarray) -> tuple[Links,
     return Links(tweet[settled], parent, resolution), hard
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (if it runs) for the duration.
-
-    The tweet-by-tweet pass allocates many small containers that die young and makes no
-    reference cycles, while the batch keeps hundreds of thousands of lists alive for the
-    collector to walk (about a tenth of the time of a batch where most originals are missing).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def one_by_one(
     forest: BatchForest, records: np.ndarray, hops: HopCodes, paper: np.ndarray, pos: np.ndarray
 ) -> Links:
@@ -290,7 +271,7 @@ def one_by_one(
     ):
         forest.codes.setdefault(p, {})[key] = code
     parents, resolutions = [], []
-    with _collector_paused():
+    with collector_paused():
         for i, forest.paper, forest.pos, k in zip(
             records.tolist(), paper[records].tolist(), pos[records].tolist(),
             hops.count[records].tolist(),
