@@ -44,6 +44,11 @@ __all__ = [
 
 # Chunks per worker: more than one so a worker that drew the big files does not hold up the rest.
 _CHUNKS_PER_WORKER = 4
+#: With the default ``workers``, inputs smaller than this (bytes) and fewer items than
+#: ``SERIAL_ITEMS`` run in this process: a worker process starts by importing the package (about
+#: 2 s), more than the work itself on a small corpus. An explicit ``workers`` is always obeyed.
+SERIAL_BYTES = 8_000_000
+SERIAL_ITEMS = 16
 
 
 def default_workers() -> int:
@@ -193,6 +198,8 @@ def map_papers(
         chunks, outputs = _run_dask(dask, paths, task)
     else:
         n = _workers(workers)
+        if workers is None and sum(_size(p) for p in paths) < SERIAL_BYTES:
+            n = 1  # starting processes (each imports the package) costs more than it saves
         chunks = plan_chunks(paths, n * _CHUNKS_PER_WORKER) if n > 1 else [paths]
         if len(chunks) <= 1:
             outputs = [task(paths)]
@@ -271,6 +278,8 @@ def map_items(
             if client is not dask:
                 client.close()
     n = min(_workers(workers), len(items))
+    if workers is None and len(items) < SERIAL_ITEMS:
+        n = 1  # a few items: not worth starting processes
     if n <= 1:
         return [func(x) for x in items]
     with ProcessPoolExecutor(max_workers=n) as pool:
