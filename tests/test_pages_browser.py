@@ -274,16 +274,27 @@ def test_notebook_iframes_many_on_one_page(chrome, paper, tmp_path):
         "<!DOCTYPE html><meta charset='utf-8'><body>" + "".join(outputs) + "</body>",
         encoding="utf-8",
     )
+    # A window tall enough for every output at once: Chromium draws only iframes on screen.
+    size = chrome.get_window_size()
+    chrome.set_window_size(1400, 2600)
+    try:
+        _check_notebook_frames(chrome, notebook)
+    finally:
+        chrome.set_window_size(size["width"], size["height"])
+
+
+def _check_notebook_frames(chrome, notebook) -> None:
     browser.load(chrome, notebook, ready="document.readyState === 'complete'")
     frames = chrome.find_elements("css selector", "iframe")
     assert len(frames) == 3
     counts = []
     for frame in frames:
-        # Chromium draws an iframe only once it is on screen, as a reader scrolling would see it.
         chrome.execute_script("arguments[0].scrollIntoView();", frame)
         chrome.switch_to.frame(frame)
         try:
-            browser.wait_for(chrome, "window.cascadeAtRest === true", timeout=30)
+            # The page's data, then its first view (at rest at once: the layout is precomputed).
+            browser.wait_for(chrome, "typeof nodes !== 'undefined'", timeout=60)
+            browser.wait_for(chrome, "window.cascadeAtRest === true", timeout=60)
             counts.append(chrome.execute_script("return nodes.length;"))
             # An opaque origin: the notebook page is out of reach.
             assert (
