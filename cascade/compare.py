@@ -23,7 +23,6 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
 
 from cascade.errors import InputError
 from cascade.metrics import PAPER_COLUMNS
@@ -53,6 +52,13 @@ METRICS = tuple(
 )
 #: Cascade metrics compared within size bins.
 SIZE_MATCHED_METRICS = ("depth", "structural_virality")
+
+
+def _stats():
+    """scipy.stats, imported when a test runs: it takes about 0.7 s, paid by every report."""
+    from scipy import stats
+
+    return stats
 
 
 def _metrics(table: pd.DataFrame, metrics: Iterable[str] | None) -> list[str]:
@@ -260,8 +266,8 @@ def _two_sample(a: np.ndarray, b: np.ndarray) -> list[tuple[str, float, float, f
     if a.size == 0 or b.size == 0:
         nan = float("nan")
         return [("mann-whitney", nan, nan, nan, "rank-biserial"), ("ks", nan, nan, nan, "D")]
-    mw = stats.mannwhitneyu(a, b, alternative="two-sided", method="auto")
-    ks = stats.ks_2samp(a, b, alternative="two-sided", method="auto")
+    mw = _stats().mannwhitneyu(a, b, alternative="two-sided", method="auto")
+    ks = _stats().ks_2samp(a, b, alternative="two-sided", method="auto")
     return [
         (
             "mann-whitney",
@@ -397,7 +403,7 @@ def _van_elteren(strata: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, fl
     for x, y in strata:
         n1, n2 = x.size, y.size
         n = n1 + n2
-        ranks = stats.rankdata(np.concatenate([x, y]))
+        ranks = _stats().rankdata(np.concatenate([x, y]))
         w = 1.0 / (n + 1.0)  # locally most powerful weights
         _, ties = np.unique(ranks, return_counts=True)
         v = n1 * n2 / 12.0 * ((n + 1.0) - np.sum(ties**3 - ties) / (n * (n - 1.0)))
@@ -406,7 +412,7 @@ def _van_elteren(strata: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, fl
     if var <= 0:
         return float("nan"), float("nan")
     z = num / np.sqrt(var)
-    return float(z), float(2.0 * stats.norm.sf(abs(z)))
+    return float(z), float(2.0 * _stats().norm.sf(abs(z)))
 
 
 SIZE_MATCHED_COLUMNS = [
@@ -510,7 +516,7 @@ def size_matched(
 def _mw_row(metric: str, pair: tuple[str, str], label: str, x: np.ndarray, y: np.ndarray) -> dict:
     nan = float("nan")
     if x.size and y.size:
-        mw = stats.mannwhitneyu(x, y, alternative="two-sided")
+        mw = _stats().mannwhitneyu(x, y, alternative="two-sided")
         statistic, p = float(mw.statistic), float(mw.pvalue)
         effect = _rank_biserial(mw.statistic, x.size, y.size)
     else:

@@ -82,6 +82,8 @@ def save(fig: Figure, stem: str | os.PathLike) -> list[Path]:
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     with matplotlib.rc_context(_RC):
         fig.savefig(paths[0], dpi=DPI, metadata={"Software": None})
+        # The layout is settled by the first drawing: the SVG need not solve it again.
+        fig.set_layout_engine("none")
         fig.savefig(paths[1], metadata={"Date": None, "Creator": None})
     return paths
 
