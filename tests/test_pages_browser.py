@@ -21,6 +21,7 @@ import browser  # noqa: E402
 
 import cascade  # noqa: E402
 from cascade.render.html import to_html, write_assets  # noqa: E402
+from cascade.render.notebook import iframe  # noqa: E402
 
 SAMPLE = HERE.parent / "examples" / "data" / "attention-is-not-explanation.json"
 XSS = "<img src=x onerror=\"window.pwned='img'\"></script><script>window.pwned=1</script>"
@@ -309,3 +310,35 @@ def _check_notebook_frames(chrome, notebook) -> None:
     assert counts == [210, 258, 210]
     assert browser.requests_to_hosts(chrome) == []
     assert browser.console_errors(chrome) == []
+
+
+def test_page_in_a_container_without_size_is_fitted_once_shown(chrome, paper, tmp_path):
+    # A notebook output that is not laid out yet (a collapsed cell, a background tab) gives the
+    # page a zero-size container; vis-network throws on the zero zoom that would fit it.
+    capture = "<script>window.onerror = function (m) { window.pageError = String(m); };</script>"
+    page = cascade.show(paper).html.replace("<head>", "<head>" + capture, 1)
+    notebook = tmp_path / "hidden.html"
+    notebook.write_text(
+        "<!DOCTYPE html><meta charset='utf-8'><body><div id='cell' style='display: none'>"
+        + iframe(page, height=500)
+        + "</div></body>",
+        encoding="utf-8",
+    )
+    browser.load(chrome, notebook, ready="document.readyState === 'complete'")
+    frame = chrome.find_element("css selector", "iframe")
+    chrome.switch_to.frame(frame)
+    try:
+        browser.wait_for(chrome, "window.cascadeAtRest === true", timeout=30)
+        assert chrome.execute_script("return [window.pageError, network.getScale()];") == [None, 1]
+    finally:
+        chrome.switch_to.default_content()
+    chrome.execute_script("document.getElementById('cell').style.display = 'block';")
+    chrome.switch_to.frame(frame)
+    try:
+        # Fitted once shown: the same zoom as a page that had its size from the start.
+        scale = browser.wait_for(chrome, "network.getScale() !== 1 && network.getScale()")
+        assert 0 < scale < 1
+        assert chrome.execute_script("return window.pageError;") is None
+        assert "showing 210 of 210 nodes" in chrome.find_element("id", "status").text
+    finally:
+        chrome.switch_to.default_content()
