@@ -123,3 +123,17 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(sample_path, tmp_path
     assert main(["metrics", str(tmp_path / "missing.json"), "--strict", "--quiet"]) == 2
     assert gc.get_threshold() == before
     assert gc.isenabled()
+
+
+def test_report_modules_do_not_load_scipy_stats():
+    """scipy.stats costs about a second of start-up: only a group test loads it (compare), and the
+    prediction's chi-squared quantiles come from scipy.special."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cascade.cli.commands, cascade.report, cascade.predict\n"
+        "print('scipy.stats' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"

@@ -481,3 +481,15 @@ def test_growth_section(tmp_path):
 def test_top_level_api():
     assert cascade.predict_cascades is predict_cascades
     assert "predict_cascades" in cascade.__all__ and "predict_cascades" in dir(cascade)
+
+
+@given(
+    q=st.sampled_from([0.05, 0.5, 0.95]),
+    df=st.floats(min_value=0.5, max_value=1e6, allow_nan=False),
+)
+def test_chi2_quantiles_are_scipy_stats(q, df):
+    from scipy.stats import chi2
+
+    from cascade.predict.seismic import _chi2_ppf
+
+    assert _chi2_ppf(q, np.array([df]))[0] == chi2.ppf(q, df)

@@ -8,12 +8,14 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import write_paper
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cascade
+from cascade.cli import main
 from cascade.io.records import InputError, parse_followers, parse_followers_many, parse_time
 
 
@@ -120,6 +122,28 @@ def test_directories_globs_and_order(tmp_path, sample_path):
     assert len(list(cascade.read(str(tmp_path / "*.json")))) == 2
     with pytest.raises(InputError, match="no such file"):
         cascade.read(tmp_path / "missing.json")
+
+
+def test_documentation_beside_the_data_is_counted_not_an_error(tmp_path, sample_path):
+    # The shared samples keep a LICENSE.upstream beside the data; users keep READMEs.
+    (tmp_path / "a.json").write_bytes(sample_path.read_bytes())
+    (tmp_path / "LICENSE.upstream").write_text("Copyright (c) 2016 ...\n")
+    (tmp_path / "README.md").write_text("# Tweets about one paper\n")
+    (tmp_path / "notes.txt").write_text("not data, and not named as documentation\n")
+    corpus = cascade.read(tmp_path)
+    assert [p.citation_id for p in corpus] == ["56155705"]
+    assert [e.split(": ", 1)[1] for e in corpus.log.errors] == [
+        "not a recognised input format (not JSON; see --input-format)"  # notes.txt only
+    ]
+    assert corpus.log.summary().endswith("not data, ignored: LICENSE.upstream, README.md")
+    frame = corpus.log.to_frame().set_index("path")
+    assert frame.loc[str(tmp_path / "README.md"), "ignored"].startswith("documentation")
+    assert pd.isna(frame.loc[str(tmp_path / "a.json"), "ignored"])
+    (tmp_path / "notes.txt").unlink()
+    assert main(["metrics", str(tmp_path), "--strict", "-q", "-o", str(tmp_path / "m.csv")]) == 0
+    # A JSON file is read whatever its name.
+    (tmp_path / "README.json").write_bytes(sample_path.read_bytes())
+    assert len(list(cascade.read(tmp_path / "README.json"))) == 1
 
 
 def test_malformed_json_names_file_line_and_column(tmp_path, sample_path):

@@ -183,7 +183,9 @@ def require_papers(log: ReadLog, inputs: Sequence[str]) -> None:
     if not log.files:
         raise InputError(", ".join(inputs), "no input files found")
     reasons = "; ".join(
-        f.error or f"{f.path}: no paper ({f.records} records, none usable)"
+        f.error
+        or (f"{f.path}: {f.ignored}" if f.ignored else None)
+        or f"{f.path}: no paper ({f.records} records, none usable)"
         for f in log.files.values()
     )
     raise InputError(", ".join(inputs), f"no papers read: {reasons}")

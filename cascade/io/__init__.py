@@ -88,6 +88,7 @@ class FileLog:
     skipped: Counter = field(default_factory=Counter)
     duplicates: int = 0
     error: str | None = None  # the file could not be read (from that point on)
+    ignored: str | None = None  # why the file is not data at all (a README or LICENSE beside it)
     line_errors: list[str] = field(default_factory=list)  # bad lines, skipped
 
 
@@ -141,6 +142,9 @@ class ReadLog:
         unreadable = sum(f.error is not None for f in self.files.values())
         if unreadable:
             line += f"; {unreadable} files unreadable"
+        ignored = [os.path.basename(f.path) for f in self.files.values() if f.ignored]
+        if ignored:
+            line += f"; not data, ignored: {', '.join(ignored)}"
         return line
 
     def to_frame(self) -> pd.DataFrame:
@@ -158,6 +162,7 @@ class ReadLog:
                     "skipped": sum(f.skipped.values()),
                     "duplicates": f.duplicates,
                     "error": f.error,
+                    "ignored": f.ignored,
                     **{f"skipped: {r}": f.skipped.get(r, 0) for r in reasons},
                 }
                 for f in self.files.values()
@@ -191,6 +196,29 @@ def merge_records(into: PaperRecords, other: PaperRecords) -> int:
     if other.source not in into.source.split("; "):
         into.source = f"{into.source}; {other.source}"
     return repeated
+
+
+_DOC_NAMES = ("readme", "license", "licence", "copying", "notice", "authors", "changelog",
+              "citation")  # fmt: skip
+_DOC_SUFFIXES = (".md", ".rst", ".pdf", ".html", ".htm")
+
+
+class NotData(InputError):
+    """A file that is documentation kept beside the data (README, LICENSE, ...), not input."""
+
+
+def is_documentation(path: str | os.PathLike) -> bool:
+    """Whether a file's name says it documents the data beside it rather than holding any.
+
+    Only a file that is not JSON is asked (a JSON file is read whatever its name).
+
+    Examples
+    --------
+    >>> [is_documentation(n) for n in ["data/LICENSE.upstream", "README.md", "tweets.txt"]]
+    [True, True, False]
+    """
+    name = os.path.basename(os.fspath(path)).lower()
+    return name.startswith(_DOC_NAMES) or name.endswith(_DOC_SUFFIXES)
 
 
 def _looks_json(data: bytes) -> bool:
@@ -229,6 +257,8 @@ def read_records(
             if input_format is None and module.sniff_text(head):
                 return text_format, module.read(path, paper_id=paper_id, data=data)
         if input_format is None:
+            if is_documentation(path):
+                raise NotData(path, "documentation, not data (by its name and text)")
             raise InputError(path, "not a recognised input format (not JSON; see --input-format)")
     docs = iter_documents(path, data, on_error=on_error)
     first = next(docs, None)
@@ -349,6 +379,8 @@ class Corpus:
                         grouped[records.citation_id] = (entry, records)
                     else:
                         _merge_into(grouped[records.citation_id][1], records, entry)
+            except NotData as err:
+                entry.ignored = err.message  # counted in the log; no record lost, none to read
             except InputError as err:
                 if self.strict:
                     raise

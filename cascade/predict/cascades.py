@@ -266,7 +266,7 @@ def predict_cascades(
     return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 
 
-def _flag(column: pd.Series) -> np.ndarray:
+def as_flag(column: pd.Series) -> np.ndarray:
     """A nullable flag column (boolean, or float read back from CSV) as bool, missing = False."""
     return column.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
@@ -309,7 +309,7 @@ def rank_by_predicted(predictions: pd.DataFrame, at: float) -> pd.DataFrame:
             "citation_id": rows["citation_id"].to_numpy(),
             "cascades": 1,
             "predicted": ~np.isnan(predicted),
-            "supercritical": _flag(rows["supercritical"]),
+            "supercritical": as_flag(rows["supercritical"]),
             "retweets_observed": observed,
             "predicted_retweets": np.where(np.isnan(predicted), observed, predicted),
             "final_retweets": rows["final_retweets"].to_numpy(),

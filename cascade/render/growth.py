@@ -23,13 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cascade.metrics import forest
 from cascade.model import Paper, stack
 from cascade.predict import predict_cascades
-from cascade.predict.cascades import _flag
-from cascade.render.plots import DPI, FIGSIZE, _styled
+from cascade.predict.cascades import as_flag
+from cascade.render.plots import DPI, FIGSIZE, MARGINS, plain_ticks, styled
 
 __all__ = ["AGES", "GrowthSection", "growth_data", "growth_section", "growth_table"]
 
@@ -129,7 +130,7 @@ def growth_table(predictions: pd.DataFrame) -> pd.DataFrame:
     # its band (finite below, unbounded above) must still hold that point.
     frame["predicted_low"] = np.minimum(frame["predicted_low"], frame["predicted"])
     frame["predicted_high"] = np.maximum(frame["predicted_high"], frame["predicted"])
-    frame["supercritical"] = _flag(predictions["supercritical"])
+    frame["supercritical"] = as_flag(predictions["supercritical"])
     frame["final"] = predictions["final_retweets"].to_numpy(float)
     out = frame.groupby(["citation_id", "at_s"], sort=True).sum().reset_index()
     out["supercritical"] = out["supercritical"].astype(np.int64)
@@ -147,17 +148,21 @@ class GrowthSection:
     html: str
 
 
-@_styled
+@styled
 def _figure(table: pd.DataFrame, ages: Mapping[str, np.ndarray], papers: list[str]) -> Figure:
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
     if not papers:
         ax = fig.add_subplot()
+        fig.subplots_adjust(**MARGINS)
         ax.set_title("Growth against prediction (no paper with reshares)")
         ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
         return fig
     cols = min(3, len(papers))
     rows = -(-len(papers) // cols)
-    axes = fig.subplots(rows, cols, squeeze=False)
+    # Fixed spacing that holds the small labels (cheaper than a layout engine; see plots.MARGINS).
+    space = {"left": 0.07, "right": 0.98, "bottom": 0.1, "top": 0.88, "wspace": 0.3, "hspace": 0.55}
+    axes = fig.subplots(rows, cols, squeeze=False, gridspec_kw=space)
     fig.suptitle("Reshares by cascade age: observed (line), SEISMIC prediction made at each age "
                  "(dot, 90% band), final size (dashed)", fontsize=9)  # fmt: skip
     for ax in axes.ravel()[len(papers) :]:
@@ -180,6 +185,7 @@ def _figure(table: pd.DataFrame, ages: Mapping[str, np.ndarray], papers: list[st
         ax.set_xscale("symlog", linthresh=1.0)
         ax.set_xlim(0, max(float(at_h.max()), float(age.max(initial=0.0))) * 1.5)
         ax.set_ylim(0, top)
+        plain_ticks(ax)
         ax.set_title(str(cid)[:30], fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes[-1]:

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 __all__ = [
     "DPI",
     "FIGSIZE",
+    "MARGINS",
     "SCATTER_MAX",
     "cumulative_tweets",
     "depth_distribution",
@@ -34,6 +35,9 @@ __all__ = [
 
 FIGSIZE = (8.0, 5.0)
 DPI = 100
+#: Fixed margins (figure fractions) that hold the titles, axis labels and tick labels of these
+#: plots: a layout engine would find them too, at about half the cost of drawing each figure.
+MARGINS = {"left": 0.13, "right": 0.97, "bottom": 0.11, "top": 0.92}  # left: "9,999,999"
 #: Scatter plots draw at most this many points (a seeded sample); summary lines use all of them.
 SCATTER_MAX = 20_000
 
@@ -50,9 +54,10 @@ _RC: Any = {  # matplotlib types rc keys as one Literal: a plain dict of them do
 
 
 def _figure(title: str, xlabel: str, ylabel: str) -> tuple[Figure, matplotlib.axes.Axes]:
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
+    fig.subplots_adjust(**MARGINS)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -88,8 +93,11 @@ def save(fig: Figure, stem: str | os.PathLike) -> list[Path]:
     return paths
 
 
-def _styled(func):
-    """Build the figure under the package's rc settings (they apply at drawing, too)."""
+def styled(func):
+    """Build the figure under the package's rc settings (they apply at drawing, too).
+
+    A decorator for the figure functions of ``cascade.render`` (here and in ``growth``).
+    """
 
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context(_RC):
@@ -100,7 +108,7 @@ def _styled(func):
     return wrapper
 
 
-@_styled
+@styled
 def cumulative_tweets(
     times: Mapping[str, np.ndarray],
     *,
@@ -152,13 +160,14 @@ def cumulative_tweets(
     if drawn:
         ax.set_xscale("symlog", linthresh=1.0)
         ax.set_xlim(left=0)
+        plain_ticks(ax)
         ax.legend(fontsize=7, loc="upper left", ncols=2 if drawn > 5 else 1)
     else:
         _no_data(ax)
     return fig
 
 
-@_styled
+@styled
 def size_ccdf(sizes: Sequence[int] | np.ndarray) -> Figure:
     """CCDF of cascade sizes on log-log axes: the share of cascades of size >= s.
 
@@ -182,11 +191,11 @@ def size_ccdf(sizes: Sequence[int] | np.ndarray) -> Figure:
     ax.plot(values, ccdf, marker="o", ms=3, lw=1)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    _plain_ticks(ax)
+    plain_ticks(ax)
     return fig
 
 
-@_styled
+@styled
 def virality_vs_size(size: np.ndarray, virality: np.ndarray, *, seed: int = 0) -> Figure:
     """Structural virality against cascade size (log x), as in Goel et al. (2016).
 
@@ -221,12 +230,12 @@ def virality_vs_size(size: np.ndarray, virality: np.ndarray, *, seed: int = 0) -
             medians.append(np.median(v))
     ax.plot(mids, medians, color="C3", lw=2, marker="o", ms=4, label="median per size bin")
     ax.set_xscale("log")
-    _plain_ticks(ax)
+    plain_ticks(ax)
     ax.legend(loc="upper left")
     return fig
 
 
-@_styled
+@styled
 def depth_distribution(depth: Sequence[int] | np.ndarray) -> Figure:
     """Number of cascades at each depth (hops from the root to the farthest tweet), log y.
 
@@ -248,12 +257,12 @@ def depth_distribution(depth: Sequence[int] | np.ndarray) -> Figure:
     counts = np.bincount(depth)
     ax.bar(np.arange(counts.size), counts.astype(float), width=0.8)
     ax.set_yscale("log")
-    _plain_ticks(ax)
+    plain_ticks(ax)
     ax.set_xticks(np.arange(counts.size) if counts.size <= 20 else ax.get_xticks())
     return fig
 
 
-@_styled
+@styled
 def tweets_per_day(daily: pd.Series) -> Figure:
     """Tweets per day over the whole corpus (per week or per year over long spans).
 
@@ -299,7 +308,7 @@ def tweets_per_day(daily: pd.Series) -> Figure:
     return fig
 
 
-@_styled
+@styled
 def rank_plot(
     scores: Sequence[float] | np.ndarray,
     measure: str = "retweets received",
@@ -347,7 +356,7 @@ def rank_plot(
     ax.plot(np.arange(1, s.size + 1), s, marker="o" if s.size <= 50 else None, ms=3, lw=1.2)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    _plain_ticks(ax)
+    plain_ticks(ax)
     if who is not None:
         for r in range(min(named, s.size)):
             name = str(who[r])[:24]
@@ -358,21 +367,29 @@ def rank_plot(
     return fig
 
 
-def _plain_ticks(ax: matplotlib.axes.Axes) -> None:
-    """Log axes labelled 1, 2, 5, 10, 1,000: no "2x10^0" on a range of less than a decade."""
+def _plain(value: float, _: Any = None) -> str:
+    """A tick label without exponents: 0.5, 2, 1,000."""
+    if value == 0:
+        return "0"
+    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:.2g}"
+
+
+def plain_ticks(ax: matplotlib.axes.Axes) -> None:  # also used by render.growth
+    """Log axes labelled 1, 2, 5, 10, 1,000: no "2x10^0" on a range of less than a decade; symlog
+    axes labelled 0, 1, 10, 100 (their default labels are mathtext, slow to lay out and to read)."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    def plain(v: float, _: Any = None) -> str:
-        return f"{v:,.0f}" if v >= 1 else f"{v:.2g}"
-
     for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "symlog":
+            axis.set_major_formatter(FuncFormatter(_plain))
+            continue
         if scale != "log":
             continue
         ax.autoscale_view()  # the limits, now rather than at drawing time
         lo, hi = sorted(axis.get_view_interval())
-        axis.set_major_formatter(FuncFormatter(plain))
+        axis.set_major_formatter(FuncFormatter(_plain))
         if lo > 0 and hi / lo < 30:  # under about a decade and a half: label 2s and 5s too
             axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
-            axis.set_minor_formatter(FuncFormatter(plain))
+            axis.set_minor_formatter(FuncFormatter(_plain))
         else:
             axis.set_minor_formatter(NullFormatter())
