@@ -191,3 +191,24 @@ def test_relative_urls_only_and_notebook_markup(paper):
     assert "allow-same-origin" not in html and html.count("<") == 2  # the page is escaped
     with pytest.raises(ValueError, match="to_html"):
         cascade.show(paper, path="x.html")
+
+
+def test_trees_are_laid_out_as_rings_by_depth_without_randomness():
+    import igraph as ig
+
+    from cascade.render.html.layout import layout
+
+    # A hub with four branches, two of them two hops long: not a star.
+    edges = [(0, 1), (0, 2), (0, 3), (0, 8), (1, 4), (2, 5), (3, 6), (3, 7)]
+    tree = ig.Graph(n=9, edges=edges)
+    pos = layout(tree + ig.Graph.Ring(5), seed=0)  # the ring (a cycle) is simulated, apart
+    xy = np.c_[pos.x[:9], pos.y[:9]].astype(float)
+    r = np.hypot(*(xy - xy[0]).T)
+    depth = np.array(tree.distances(source=[0])[0])
+    assert np.allclose(r[depth == 1], r[1], atol=1.5)  # whole pixels
+    assert np.allclose(r[depth == 2], 2 * r[1], atol=1.5)
+    assert r[1] > 20
+    # No simulation, so no seed reaches the trees.
+    other = layout(tree + ig.Graph.Ring(5), seed=7)
+    assert (other.x[:9], other.y[:9]) == (pos.x[:9], pos.y[:9])
+    assert (other.x[9:], other.y[9:]) != (pos.x[9:], pos.y[9:])

@@ -2,8 +2,10 @@
 
 Each weak component is laid out alone (one Fruchterman-Reingold run over a disconnected graph
 lets components drift apart, and its grid mode misbehaves on them, igraph #539); stars, the
-commonest cascade shape, are placed in closed form; components are then packed in rows by size,
-with the single users and isolated pairs gathered in a block of their own below the rest.
+commonest cascade shape, are placed in closed form, other trees as radial trees (Reingold-Tilford,
+rings by depth), and only components with cycles are simulated; components are then packed in
+rows by size, with the single users and isolated pairs gathered in a block of their own below
+the rest.
 """
 
 from __future__ import annotations
@@ -47,8 +49,14 @@ def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
         return np.array([[-1.0, 0.0], [1.0, 0.0]])
     sub = h.induced_subgraph(members).as_undirected(mode="collapse")
     degree = np.asarray(sub.degree())
-    if sub.ecount() == k - 1 and degree.max() == k - 1:
-        return _star(k, int(np.argmax(degree)))
+    if sub.ecount() == k - 1:  # a tree, the commonest shape of a cascade
+        hub = int(np.argmax(degree))
+        if degree[hub] == k - 1:
+            return _star(k, hub)
+        # Radial, from the best-connected user: depth as rings, no simulation (and so no
+        # random start to seed), in time linear in the tree's size.
+        local = np.asarray(sub.layout_reingold_tilford_circular(root=[hub]).coords, dtype=float)
+        return local - local.mean(axis=0)
     grid = "grid" if k > BOX_MIN else "nogrid"
     # Fruchterman-Reingold draws from igraph's global generator even from a start matrix (and
     # its grid mode runs 2-3x slower from one), so it starts from igraph's own random positions,
