@@ -73,9 +73,14 @@ def main(argv=None) -> int:
     rows.append(
         (f"pdi: sampled_metrics, K={k}", clock(sampled_metrics, paper, "pdi", samples=k)[0])
     )
-    rows.append((f"pdi: reconstruct (modal tree), K={k}", clock(reconstruct_paper, paper, "pdi")[0]))
     rows.append(
-        ("influence: reconstruct (most probable tree)", clock(reconstruct_paper, paper, "influence")[0])
+        (f"pdi: reconstruct (modal tree), K={k}", clock(reconstruct_paper, paper, "pdi")[0])
+    )
+    rows.append(
+        (
+            "influence: reconstruct (most probable tree)",
+            clock(reconstruct_paper, paper, "influence")[0],
+        )
     )
     rows.append(("influence: expected_influence, exact", clock(expected_influence, paper)[0]))
     print(f"one cascade of {args.retweets:,} retweets, {k} samples")

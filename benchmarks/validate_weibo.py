@@ -102,7 +102,8 @@ def evaluate(papers, samples: int, seed: int) -> pd.DataFrame:
         ("pdi gamma=0 alpha=1.5 (time only), modal tree", {"gamma": 0.0}),
     ]:
         trees = {
-            p.citation_id: reconstruct_paper(p, "pdi", samples=samples, seed=seed, **opts) for p in papers
+            p.citation_id: reconstruct_paper(p, "pdi", samples=samples, seed=seed, **opts)
+            for p in papers
         }
         tree_row(label, trees)
     sampled_row(f"pdi gamma=0.5 alpha=1.5, {samples} samples", "pdi")

@@ -400,7 +400,9 @@ def test_old_reconstruct_name_warns_and_gives_the_same_tree():
     from cascade.reconstruct import reconstruct
 
     paper = next(iter(cascade.read("examples/data")))
-    with pytest.warns(DeprecationWarning, match=r"reconstruct\(\) is deprecated: use reconstruct_paper"):
+    with pytest.warns(
+        DeprecationWarning, match=r"reconstruct\(\) is deprecated: use reconstruct_paper"
+    ):
         old = reconstruct(paper, "pdi", samples=10, seed=3)
     new = reconstruct_paper(paper, "pdi", samples=10, seed=3)
     assert np.array_equal(old.parent, new.parent)

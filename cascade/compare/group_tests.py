@@ -179,5 +179,3 @@ def mw_row(metric: str, pair: tuple[str, str], label: str, x: np.ndarray, y: np.
         "p_value": p,
         "effect_size": effect,
     }
-
-

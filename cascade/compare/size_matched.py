@@ -15,7 +15,13 @@ import pandas as pd
 from cascade.compare.group_tests import mw_row, scipy_stats
 from cascade.compare.tables import column, group_names, group_of
 
-__all__ = ["SIZE_MATCHED_COLUMNS", "SIZE_MATCHED_METRICS", "size_bins", "size_matched", "van_elteren"]
+__all__ = [
+    "SIZE_MATCHED_COLUMNS",
+    "SIZE_MATCHED_METRICS",
+    "size_bins",
+    "size_matched",
+    "van_elteren",
+]
 
 #: Cascade metrics compared within size bins.
 SIZE_MATCHED_METRICS = ("depth", "structural_virality")
@@ -151,5 +157,3 @@ def size_matched(
                 }
             )
     return pd.DataFrame(rows, columns=SIZE_MATCHED_COLUMNS)
-
-

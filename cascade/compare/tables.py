@@ -237,5 +237,3 @@ def group_summary(
             rows.append({"group": group, "metric": m, **describe(column(part, m))})
     columns = ["group", "metric", "n", "mean", "min", "q1", "median", "q3", "max"]
     return pd.DataFrame(rows, columns=columns)
-
-

@@ -258,7 +258,8 @@ def expected_influence(
     ('byron_c_wallace', 66.844)
     """
     check_method(method)
-    spec = loaded(Reconstruction(method, samples=samples or DEFAULT_SAMPLES, seed=seed, **parameters))
+    spec = Reconstruction(method, samples=samples or DEFAULT_SAMPLES, seed=seed, **parameters)
+    spec = loaded(spec)  # a follower graph read once for every paper
     if isinstance(papers, Reconstructed):  # the parents to re-draw are the credited ones
         papers = papers.corpus
     parts = []
@@ -289,5 +290,3 @@ def expected_influence(
         frame["value"].to_numpy(), index=pd.Index(frame["user"], dtype=object),
         name="expected_influence",
     )  # fmt: skip
-
-

@@ -332,8 +332,6 @@ def modal(pos: np.ndarray, n_cand: int) -> tuple[np.ndarray, np.ndarray]:
     return keys[first] % n_cand, counts[first] / samples
 
 
-
-
 def most_probable(lay: Candidates, beta: float, rate: float) -> tuple[np.ndarray, np.ndarray]:
     """``influence``: each free retweet's most probable parent (ties: the most recent) and its
     exact probability."""
