@@ -8,7 +8,7 @@ them here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -99,7 +99,7 @@ class Reconstruction:
     fit_alpha: bool = False
     beta: float = INFLUENCE_BETA
     rate: float = INFLUENCE_RATE
-    follow_graph: Any = field(default=None, compare=False, repr=False)
+    follow_graph: Any = field(default=None, compare=False, repr=False)  # a path or a table
 
     def __post_init__(self) -> None:
         check_method(self.method)
@@ -112,13 +112,3 @@ class Reconstruction:
                 "the follow-graph method needs a follower graph "
                 "(follow_graph=FILE; on the command line --follow-graph FILE)"
             )
-
-    def keywords(self) -> dict[str, Any]:
-        """The parameters as keyword arguments (method left out).
-
-        Examples
-        --------
-        >>> sorted(Reconstruction().keywords())[:3]
-        ['alpha', 'beta', 'fit_alpha']
-        """
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "method"}
