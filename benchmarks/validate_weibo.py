@@ -10,7 +10,7 @@ cascade with each method, and prints per method:
 * depth MAE and virality MAE: mean absolute error, over the 30 cascades, of the depth and the
   structural virality of the reconstructed tree against the true tree.
 
-For ``pdi`` and ``influence`` two rows: the representative tree (``reconstruct``), and the
+For ``pdi`` and ``influence`` two rows: the representative tree (``reconstruct_paper``), and the
 sampled trees (accuracy averaged over samples; errors of the sample means, ``sampled_metrics``).
 Weibo gives no follower counts: ``f = 1`` for everyone, so the ``pdi`` followers part is uniform
 over the candidates and ``influence`` reduces to its time decay. The data has no follower graph
@@ -40,7 +40,7 @@ from cascade.io.weibo import true_parents  # noqa: E402
 from cascade.metrics import cascade_metrics, forest  # noqa: E402
 from cascade.reconstruct import (  # noqa: E402
     estimate_alpha,
-    reconstruct,
+    reconstruct_paper,
     sample_parents,
     sampled_metrics,
 )
@@ -102,14 +102,15 @@ def evaluate(papers, samples: int, seed: int) -> pd.DataFrame:
         ("pdi gamma=0 alpha=1.5 (time only), modal tree", {"gamma": 0.0}),
     ]:
         trees = {
-            p.citation_id: reconstruct(p, "pdi", samples=samples, seed=seed, **opts) for p in papers
+            p.citation_id: reconstruct_paper(p, "pdi", samples=samples, seed=seed, **opts)
+            for p in papers
         }
         tree_row(label, trees)
     sampled_row(f"pdi gamma=0.5 alpha=1.5, {samples} samples", "pdi")
     sampled_row(f"pdi gamma=0.5 fitted alpha, {samples} samples", "pdi", fit_alpha=True)
     tree_row(
         "influence, most probable tree",
-        {p.citation_id: reconstruct(p, "influence") for p in papers},
+        {p.citation_id: reconstruct_paper(p, "influence") for p in papers},
     )
     sampled_row(f"influence, {samples} samples", "influence")
     oracle = {}
@@ -117,7 +118,7 @@ def evaluate(papers, samples: int, seed: int) -> pd.DataFrame:
         parent, _ = true_parents(p)
         child = np.flatnonzero(parent >= 0)
         pairs = list(zip(p.user_keys[p.user[child]], p.user_keys[p.user[parent[child]]]))
-        oracle[p.citation_id] = reconstruct(p, "follow-graph", follow_graph=pairs)
+        oracle[p.citation_id] = reconstruct_paper(p, "follow-graph", follow_graph=pairs)
     tree_row("ORACLE follow-graph (graph from the true paths)", oracle)
     return pd.DataFrame(rows, columns=["method", "parent_accuracy", "depth_mae", "virality_mae"])
 

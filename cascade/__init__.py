@@ -36,8 +36,10 @@ _API = {
     "user_graph": "cascade.graph",
     "automated_suspects": "cascade.rank",
     "rank_users": "cascade.rank",
+    "Reconstruction": "cascade.reconstruct",
     "expected_influence": "cascade.reconstruct",
-    "pdi_metrics": "cascade.reconstruct",
+    "pdi_metrics": "cascade.reconstruct",  # deprecated: sampled_metrics
+    "reconstruct_paper": "cascade.reconstruct",
     "sampled_metrics": "cascade.reconstruct",
     "to_html": "cascade.render.html",
     "show": "cascade.render.notebook",
@@ -48,6 +50,7 @@ __all__ = [
     "InputError",
     "Paper",
     "ReadOptions",
+    "Reconstruction",
     "__version__",
     "automated_suspects",
     "cascade_metrics",
@@ -58,6 +61,7 @@ __all__ = [
     "predict_cascades",
     "rank_users",
     "read",
+    "reconstruct_paper",
     "sampled_metrics",
     "show",
     "structural_virality",
@@ -79,7 +83,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from cascade.model import Paper
     from cascade.predict import predict_cascades
     from cascade.rank import automated_suspects, rank_users
-    from cascade.reconstruct import expected_influence, pdi_metrics, sampled_metrics
+    from cascade.reconstruct import (
+        Reconstruction,
+        expected_influence,
+        pdi_metrics,
+        reconstruct_paper,
+        sampled_metrics,
+    )
     from cascade.render.html import to_html
     from cascade.render.notebook import show
 

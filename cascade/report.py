@@ -488,7 +488,7 @@ def _build(
         users=users,
         top=top,
         inputs=inputs,
-        method=options.reconstruct,
+        method=options.method,
     )
     with atomic_write(out / "index.html") as f:
         f.write(page)

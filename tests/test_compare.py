@@ -8,6 +8,8 @@ import pytest
 from scipy import stats
 
 from cascade import compare
+from cascade.compare.group_tests import holm
+from cascade.compare.size_matched import van_elteren
 from cascade.io.records import InputError
 
 
@@ -80,7 +82,7 @@ def test_three_groups_give_every_pair_and_holm():
 
 
 def test_holm_by_hand():
-    assert compare._holm(np.array([0.01, 0.04, 0.03])).tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert holm(np.array([0.01, 0.04, 0.03])).tolist() == pytest.approx([0.03, 0.06, 0.06])
 
 
 def test_distributions_match_numpy():
@@ -138,7 +140,7 @@ def test_size_matched_finds_a_real_difference():
 def test_van_elteren_with_one_stratum_is_the_normal_mann_whitney():
     rng = np.random.default_rng(1)
     x, y = rng.integers(0, 5, 30).astype(float), rng.integers(1, 6, 25).astype(float)
-    z, p = compare._van_elteren([(x, y)])
+    z, p = van_elteren([(x, y)])
     expected = stats.mannwhitneyu(x, y, method="asymptotic", use_continuity=False).pvalue
     assert p == pytest.approx(expected, rel=1e-9)
 
@@ -191,3 +193,45 @@ def test_read_groups(tmp_path):
     path.write_text("citation_id,group\n1,oa\n1,closed\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"g.csv:3: .*two groups"):
         compare.read_groups(path)
+
+
+def test_scipy_stats_is_imported_only_when_a_group_test_runs():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd\n"
+        "from cascade import compare\n"
+        "t = pd.DataFrame({'citation_id': list('abcd'), 'tweets': [1, 2, 3, 4]})\n"
+        "g = dict(a='x', b='x', c='y', d='y')\n"
+        "compare.distributions(t, ['tweets']); compare.group_summary(t, g, ['tweets'])\n"
+        "compare.check_groups(t, g)\n"
+        "compare.spreaders(pd.DataFrame({'citation_id': ['a'], 'user': ['u']}))\n"
+        "print('scipy.stats' in sys.modules)\n"
+        "compare.group_tests(t, g, ['tweets'])\n"
+        "print('scipy.stats' in sys.modules)\n"
+        "print(compare.rank_by_predicted.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "cascade.predict.cascades"]
+
+
+def test_old_papers_keyword_warns_and_gives_the_same_table():
+    table, groups = _papers(np.array([1.0, 3.0, 5.0]), np.array([2.0, 8.0]))
+    calls = [
+        (compare.distributions, {"metrics": ["tweets"]}),
+        (compare.group_summary, {"groups": groups, "metrics": ["tweets"]}),
+        (compare.group_tests, {"groups": groups, "metrics": ["tweets"]}),
+    ]
+    for func, kwargs in calls:
+        expected = func(table, **kwargs)
+        with pytest.warns(DeprecationWarning, match=rf"{func.__name__}\(papers=\.\.\.\)"):
+            old = func(papers=table, **kwargs)
+        pd.testing.assert_frame_equal(old, expected)
+        pd.testing.assert_frame_equal(func(table=table, **kwargs), expected)
+    with pytest.warns(DeprecationWarning, match=r"check_groups\(papers=\.\.\.\)"):
+        assert compare.check_groups(papers=table, groups={"p9": "z"}) == compare.check_groups(
+            table, {"p9": "z"}
+        )
+    with pytest.raises(TypeError, match="both table= and its old name papers="):
+        compare.distributions(table=table, papers=table)

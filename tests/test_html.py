@@ -544,9 +544,9 @@ def test_ci_runs_browser_tests():
 
 
 def test_page_says_when_parents_are_reconstructed(paper):
-    from cascade.reconstruct import reconstruct
+    from cascade.reconstruct import reconstruct_paper
 
-    tree = reconstruct(paper, "influence")
+    tree = reconstruct_paper(paper, "influence")
     html = to_html(tree, level="tweet")
     assert "parents: influence reconstruction" in html
     assert "reconstruction" not in to_html(paper, level="tweet")

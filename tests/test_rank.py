@@ -366,7 +366,7 @@ def test_hits_batched_blocks_equal_blocks_alone():
 
 
 def test_expected_influence_is_a_ranking_measure(sample_path):
-    from cascade.reconstruct import expected_influence, reconstruct
+    from cascade.reconstruct import expected_influence, reconstruct_paper
 
     papers = list(cascade.read(sample_path))
     table = rank_users(papers, by="expected_influence", top=3)
@@ -388,5 +388,5 @@ def test_expected_influence_is_a_ranking_measure(sample_path):
     per_paper = rank_users(papers, per_paper=True, by="expected_influence", top=3)
     assert per_paper["expected_influence"].tolist() == table["expected_influence"].tolist()
     # Reconstructed papers no longer know their credited parents: the measure is missing.
-    rebuilt = rank_users([reconstruct(papers[0], "influence")], top=1, measures=R.MEASURES)
+    rebuilt = rank_users([reconstruct_paper(papers[0], "influence")], top=1, measures=R.MEASURES)
     assert np.isnan(rebuilt["expected_influence"].iloc[0])

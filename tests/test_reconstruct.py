@@ -23,7 +23,7 @@ from cascade.reconstruct import (
     load_follow_graph,
     parent_probabilities,
     pdi_metrics,
-    reconstruct,
+    reconstruct_paper,
     sample_parents,
     sampled_metrics,
 )
@@ -88,7 +88,7 @@ def test_pdi_probabilities_by_hand():
 
 
 def test_pdi_representative_tree_is_the_modal_parent():
-    tree = reconstruct(tiny(), "pdi", samples=4000, seed=1, gamma=0.5, alpha=1.0)
+    tree = reconstruct_paper(tiny(), "pdi", samples=4000, seed=1, gamma=0.5, alpha=1.0)
     assert tree.parent.tolist() == [-1, 0, 0]  # 13/24 beats 11/24
     assert tree.probability[1] == 1.0
     assert tree.probability[2] == pytest.approx(13 / 24, abs=0.03)
@@ -104,13 +104,13 @@ def test_influence_probabilities_and_most_probable_tree_by_hand():
     p_root = 3 * math.exp(RATE) / (3 * math.exp(RATE) + 1)
     table = parent_probabilities(tiny(), "influence")
     np.testing.assert_allclose(table["probability"], [1.0, p_root, 1 - p_root])
-    tree = reconstruct(tiny(), "influence")
+    tree = reconstruct_paper(tiny(), "influence")
     assert tree.parent.tolist() == [-1, 0, 0]
     assert tree.method == "influence"
     assert tree.resolution.tolist() == ["", "influence", "influence"]
     np.testing.assert_allclose(tree.probability, [np.nan, 1.0, p_root])
     # Equal followers: the most recent participant wins.
-    tree = reconstruct(tiny(followers=(1.0, 1.0, 1.0)), "influence")
+    tree = reconstruct_paper(tiny(followers=(1.0, 1.0, 1.0)), "influence")
     assert tree.parent.tolist() == [-1, 0, 1]
 
 
@@ -155,7 +155,7 @@ def test_exact_recursion_matches_enumeration_with_fixed_hops_and_quotes():
     series = expected_influence(paper)
     for i, handle in enumerate("abcdef"):
         assert series[handle] == pytest.approx(by_tweet[i], rel=1e-12, abs=1e-12)
-    tree = reconstruct(paper, "pdi", samples=50)
+    tree = reconstruct_paper(paper, "pdi", samples=50)
     assert tree.parent[2] == 1 and tree.parent[3] == 1  # explicit edges untouched
     assert tree.resolution[2] == paper.resolution[2]
     assert np.isnan(tree.probability[[0, 2, 3]]).all()
@@ -199,8 +199,8 @@ def test_sampling_is_seeded_and_keeps_topological_order():
     # Roots and cascades never change: every sampled tree keeps each tweet's root.
     root = forest(paper.parent)[1]
     assert all(np.array_equal(forest(t)[1], root) for t in a)
-    t1 = reconstruct(paper, "pdi", samples=30, seed=2)
-    t2 = reconstruct(paper, "pdi", samples=30, seed=2)
+    t1 = reconstruct_paper(paper, "pdi", samples=30, seed=2)
+    t2 = reconstruct_paper(paper, "pdi", samples=30, seed=2)
     assert np.array_equal(t1.parent, t2.parent)
     assert np.array_equal(t1.probability, t2.probability, equal_nan=True)
     free = t1.resolution == "pdi"
@@ -209,11 +209,11 @@ def test_sampling_is_seeded_and_keeps_topological_order():
 
 def test_credited_is_the_identity_and_bad_arguments_fail():
     paper = tiny()
-    assert reconstruct(paper, "credited") is paper
+    assert reconstruct_paper(paper, "credited") is paper
     with pytest.raises(ValueError, match="unknown reconstruction method"):
-        reconstruct(paper, "magic")
+        reconstruct_paper(paper, "magic")
     with pytest.raises(ValueError, match="follower graph"):
-        reconstruct(paper, "follow-graph")
+        reconstruct_paper(paper, "follow-graph")
     with pytest.raises(ValueError, match="gamma"):
         sample_parents(paper, "pdi", gamma=1.5)
 
@@ -261,7 +261,7 @@ def test_matching_method_recovers_more_parents_than_root_attribution(kernel):
     # (seeds 0-2). Checked margins: +25 points for the tree, +15 for the mean over samples.
     paper, truth = grow(kernel, seed=1)
     root = accuracy(paper, paper.parent, truth)
-    tree = reconstruct(paper, kernel, samples=100, seed=0)
+    tree = reconstruct_paper(paper, kernel, samples=100, seed=0)
     assert accuracy(paper, tree.parent, truth) >= root + 0.25
     trees = sample_parents(paper, kernel, samples=30, seed=0)
     assert np.mean([accuracy(paper, t, truth) for t in trees]) >= root + 0.15
@@ -275,17 +275,17 @@ def test_follow_graph_recovers_parents_from_a_true_graph(tmp_path):
     for child, parent in truth.items():
         lines.append(f"{paper.author[index[child]]},@{paper.author[index[parent]].upper()}")
     path.write_text("\n".join(lines) + "\n")
-    tree = reconstruct(paper, "follow-graph", follow_graph=path)
+    tree = reconstruct_paper(paper, "follow-graph", follow_graph=path)
     assert accuracy(paper, tree.parent, truth) == 1.0
     assert tree.method == "follow-graph" and tree.probability is None
     # Nobody followed: every retweet keeps its credited root.
-    empty = reconstruct(paper, "follow-graph", follow_graph=[("nobody", "root0")])
+    empty = reconstruct_paper(paper, "follow-graph", follow_graph=[("nobody", "root0")])
     assert np.array_equal(empty.parent, paper.parent)
 
 
 def test_follow_graph_picks_the_most_recent_followed_participant():
     paper = tiny(times=(0, 1, 2, 3), followers=(1.0, 1.0, 1.0, 1.0))
-    tree = reconstruct(paper, "follow-graph", follow_graph=[("u3", "root"), ("u3", "u1")])
+    tree = reconstruct_paper(paper, "follow-graph", follow_graph=[("u3", "root"), ("u3", "u1")])
     assert tree.parent.tolist() == [-1, 0, 0, 1]
     assert tree.resolution.tolist() == ["", "exact", "exact", "follow-graph"]
 
@@ -304,7 +304,7 @@ def test_load_follow_graph_errors_name_the_file(tmp_path):
 
 def test_sampled_metrics_of_a_forced_tree_have_no_spread():
     # One retweet has one candidate: every sample is the same star R -> A.
-    table = pdi_metrics(tiny(times=(0, 5), followers=(1.0, 1.0)), samples=7)
+    table = sampled_metrics(tiny(times=(0, 5), followers=(1.0, 1.0)), samples=7)
     row = table.iloc[0]
     assert (row["size"], row["samples"], row["method"]) == (2, 7, "pdi")
     for m in ("depth", "max_breadth", "structural_virality"):
@@ -348,3 +348,100 @@ def test_reconstructed_corpus_and_cli(tmp_path, capsys):
     assert table["depth"].max() > credited["depth"].max()
     assert main(["metrics", "examples/data", "--reconstruct", "follow-graph", "-q"]) == 2
     assert "--follow-graph" in capsys.readouterr().err
+
+
+# --- one way to choose a reconstruction; the 0.1 spellings warn ------------------------------
+
+
+def test_every_entry_point_shares_the_reconstruction_defaults():
+    import dataclasses
+    import inspect
+
+    from cascade.reconstruct import Reconstruction, sample_parents
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Reconstruction)}
+    assert defaults["method"] == "pdi"
+    for func in (reconstruct_paper, sample_parents, sampled_metrics, parent_probabilities):
+        params = inspect.signature(func).parameters
+        shared = [name for name in params if name in defaults]
+        assert "method" in shared and len(shared) >= 2, func.__name__
+        for name in shared:
+            assert params[name].default == defaults[name], (func.__name__, name)
+
+
+def test_reconstruction_checks_its_parameters_once():
+    from cascade.reconstruct import Reconstruction
+
+    with pytest.raises(ValueError, match="unknown reconstruction method 'magic'"):
+        Reconstruction("magic")
+    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\], not -0.5"):
+        Reconstruction(gamma=-0.5)
+    with pytest.raises(ValueError, match="samples must be >= 1"):
+        Reconstruction(samples=0)
+    with pytest.raises(ValueError, match="--follow-graph FILE"):
+        Reconstruction("follow-graph")
+
+
+def test_reconstructed_takes_a_reconstruction_or_a_method():
+    from cascade.reconstruct import Reconstruction
+
+    paper = next(iter(cascade.read("examples/data")))
+    by_value = next(iter(Reconstructed([paper], Reconstruction("influence", beta=0.5))))
+    by_name = next(iter(Reconstructed([paper], "influence", beta=0.5)))
+    direct = reconstruct_paper(paper, "influence", beta=0.5)
+    assert np.array_equal(by_value.parent, direct.parent)
+    assert np.array_equal(by_name.parent, direct.parent)
+    assert not np.array_equal(direct.parent, reconstruct_paper(paper, "influence").parent)
+    with pytest.raises(TypeError, match="not both"):
+        Reconstructed([paper], Reconstruction("influence"), beta=2.0)
+
+
+def test_old_reconstruct_name_warns_and_gives_the_same_tree():
+    from cascade.reconstruct import reconstruct
+
+    paper = next(iter(cascade.read("examples/data")))
+    with pytest.warns(
+        DeprecationWarning, match=r"reconstruct\(\) is deprecated: use reconstruct_paper"
+    ):
+        old = reconstruct(paper, "pdi", samples=10, seed=3)
+    new = reconstruct_paper(paper, "pdi", samples=10, seed=3)
+    assert np.array_equal(old.parent, new.parent)
+    assert np.array_equal(old.probability, new.probability, equal_nan=True)
+    assert cascade.reconstruct_paper is reconstruct_paper
+    assert cascade.Reconstruction is cascade.reconstruct.Reconstruction
+
+
+def test_pdi_metrics_and_batch_warn_and_give_the_same_table():
+    paper = next(iter(cascade.read("examples/data")))
+    expected = sampled_metrics(paper, "pdi", samples=6, seed=2, gamma=0.2, batch_size=4)
+    with pytest.warns(DeprecationWarning, match=r"pdi_metrics\(\) is deprecated"):
+        old = pdi_metrics(paper, samples=6, seed=2, gamma=0.2)
+    pd.testing.assert_frame_equal(old, expected)
+    with pytest.warns(DeprecationWarning, match=r"sampled_metrics\(batch=\.\.\.\) is deprecated"):
+        batched = sampled_metrics(paper, "pdi", samples=6, seed=2, gamma=0.2, batch=4)
+    pd.testing.assert_frame_equal(batched, expected)
+    with pytest.raises(TypeError, match="both batch_size= and its old name batch="):
+        sampled_metrics(paper, samples=6, batch=4, batch_size=4)
+
+
+def test_old_read_options_spelling_warns_and_reads_the_same_papers():
+    from cascade.io import ReadOptions
+    from cascade.io.options import legacy_options
+    from cascade.reconstruct import Reconstruction
+
+    new = ReadOptions(reconstruction=Reconstruction("influence", beta=0.5))
+    with pytest.warns(DeprecationWarning, match=r"ReadOptions\(reconstruct=\.\.\."):
+        old = ReadOptions(reconstruct="influence", reconstruct_options={"beta": 0.5})
+    assert old == new and old.method == new.method == "influence"
+    assert old.reconstruct is None and old.reconstruct_options is None
+    (a,), (b,) = list(old.open("examples/data")), list(new.open("examples/data"))
+    assert np.array_equal(a.parent, b.parent) and a.method == "influence"
+    with pytest.warns(DeprecationWarning):
+        assert ReadOptions(reconstruct="credited").reconstruction is None
+    assert ReadOptions(reconstruction=Reconstruction("credited")).reconstruction is None
+    with pytest.raises(TypeError, match="not both"):
+        ReadOptions(reconstruct="pdi", reconstruction=Reconstruction("pdi"))
+    # report(reconstruct=...) of 0.1 warns once, for the old keywords.
+    with pytest.warns(DeprecationWarning) as caught:
+        legacy = legacy_options(None, {"reconstruct": "influence"}, "report")
+    assert len(caught) == 1 and legacy.method == "influence"

@@ -15,6 +15,7 @@ from conftest import SAMPLE, write_paper
 
 from cascade.cli import main
 from cascade.io import ReadOptions
+from cascade.reconstruct import Reconstruction
 from cascade.report import report
 
 ODD_ID = "<b>x</b>/../y"
@@ -202,7 +203,10 @@ def test_report_mixes_sources_one_row_per_paper(tmp_path):
 def test_report_names_the_reconstruction_method(tmp_path):
     serial = report([SAMPLE], tmp_path / "credited", workers=1)
     rebuilt = report(
-        [SAMPLE], tmp_path / "influence", workers=1, options=ReadOptions(reconstruct="influence")
+        [SAMPLE],
+        tmp_path / "influence",
+        workers=1,
+        options=ReadOptions(reconstruction=Reconstruction("influence")),
     )
     assert "parents: credited" in (tmp_path / "credited" / "index.html").read_text("utf-8")
     assert "parents: influence" in (tmp_path / "influence" / "index.html").read_text("utf-8")

@@ -11,6 +11,15 @@ from cascade.errors import InputError
 from cascade.io import FORMAT_NAMES, Corpus, ReadLog, ReadOptions
 from cascade.model import Paper
 from cascade.output import TABLE_FORMATS
+from cascade.reconstruct import (
+    DEFAULT_ALPHA,
+    DEFAULT_GAMMA,
+    DEFAULT_SAMPLES,
+    INFLUENCE_BETA,
+    INFLUENCE_RATE,
+    METHODS,
+    Reconstruction,
+)
 
 __all__ = [
     "all_papers",
@@ -24,7 +33,7 @@ __all__ = [
     "parallel_options",
     "progress",
     "read_options",
-    "reconstruct_options",
+    "reconstruction",
     "require_papers",
 ]
 
@@ -60,20 +69,21 @@ def common_options() -> argparse.ArgumentParser:
 
 def reconstruct_arguments(p: argparse.ArgumentParser) -> None:
     """--reconstruct METHOD and its parameters (see cascade.reconstruct)."""
-    import cascade.reconstruct as R
-
     g = p.add_argument_group("reconstruction of retweet paths")
     g.add_argument(
-        "--reconstruct", choices=R.METHODS, default="credited", metavar="METHOD",
-        help="how retweets get their parents: " + ", ".join(R.METHODS) + " (default: credited)",
+        "--reconstruct", choices=METHODS, default="credited", metavar="METHOD",
+        help="how retweets get their parents: " + ", ".join(METHODS) + " (default: credited)",
     )  # fmt: skip
-    g.add_argument("--samples", type=int, default=100, help="pdi: trees sampled (default 100)")
+    g.add_argument(
+        "--samples", type=int, default=DEFAULT_SAMPLES,
+        help=f"pdi: trees sampled (default {DEFAULT_SAMPLES})",
+    )  # fmt: skip
     g.add_argument("--reconstruct-seed", type=int, default=0, help="seed of the sampled trees")
-    g.add_argument("--gamma", type=float, default=R.DEFAULT_GAMMA, help="pdi: followers weight")
-    g.add_argument("--alpha", type=float, default=R.DEFAULT_ALPHA, help="pdi: time exponent")
+    g.add_argument("--gamma", type=float, default=DEFAULT_GAMMA, help="pdi: followers weight")
+    g.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="pdi: time exponent")
     g.add_argument("--fit-alpha", action="store_true", help="pdi: fit alpha to each paper")
-    g.add_argument("--beta", type=float, default=R.INFLUENCE_BETA, help="influence: f exponent")
-    g.add_argument("--rate", type=float, default=R.INFLUENCE_RATE, help="influence: decay /s")
+    g.add_argument("--beta", type=float, default=INFLUENCE_BETA, help="influence: f exponent")
+    g.add_argument("--rate", type=float, default=INFLUENCE_RATE, help="influence: decay /s")
     g.add_argument("--follow-graph", metavar="FILE", help="follow-graph: CSV of follower,followee")
 
 
@@ -98,9 +108,8 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
         input_format=args.input_format,
         paper_id=args.paper_id,
         strict=args.strict,
-        reconstruct=args.reconstruct,
-        reconstruct_options=reconstruct_options(args),
         same_text=args.same_text,
+        reconstruction=reconstruction(args),
     )
 
 
@@ -128,21 +137,15 @@ def measure_papers(args: argparse.Namespace):
     return measure(args.inputs, workers=args.workers, dask=args.dask, options=read_options(args))
 
 
-def reconstruct_options(args: argparse.Namespace) -> dict:
-    """The options of the chosen ``--reconstruct`` method, as keyword arguments."""
-    if args.reconstruct == "pdi":
-        return {
-            "samples": args.samples,
-            "seed": args.reconstruct_seed,
-            "gamma": args.gamma,
-            "alpha": args.alpha,
-            "fit_alpha": args.fit_alpha,
-        }
-    if args.reconstruct == "influence":
-        return {"beta": args.beta, "rate": args.rate}
-    if args.reconstruct == "follow-graph":
-        return {"follow_graph": args.follow_graph}
-    return {}
+def reconstruction(args: argparse.Namespace) -> Reconstruction | None:
+    """The ``--reconstruct`` method with every parameter given (each method reads its own)."""
+    if args.reconstruct == "credited":
+        return None
+    return Reconstruction(
+        args.reconstruct, samples=args.samples, seed=args.reconstruct_seed, gamma=args.gamma,
+        alpha=args.alpha, fit_alpha=args.fit_alpha, beta=args.beta, rate=args.rate,
+        follow_graph=args.follow_graph,
+    )  # fmt: skip
 
 
 def progress(papers: Corpus, args: argparse.Namespace) -> Iterator[Paper]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cascade.io import Corpus
-    from cascade.reconstruct import Reconstructed
+    from cascade.reconstruct import Reconstructed, Reconstruction
 
 __all__ = ["ReadOptions", "legacy_options"]
 
@@ -27,11 +27,12 @@ class ReadOptions:
         The paper id for sources without one (or ``from-text`` to take it from each text).
     strict : bool
         Stop at the first unreadable file (raise :class:`~cascade.errors.InputError`).
-    reconstruct : str
-        How retweets get their parents: a method of :func:`cascade.reconstruct.reconstruct`
-        (default ``credited``: the parents the data credit).
-    reconstruct_options : mapping
-        Keyword arguments of that method.
+    reconstruction : cascade.reconstruct.Reconstruction, optional
+        How retweets get their parents: a reconstruction method and its parameters. Default
+        None: the parents the data credit (as ``Reconstruction("credited")``).
+    reconstruct, reconstruct_options
+        The 0.1 spelling, a method name and a dict of its keywords (deprecated:
+        ``reconstruction=Reconstruction(method, **options)``).
     same_text : bool
         Let resolution link a tweet to the earliest tweet by another user with the same text
         (resolution ``same_text``) in sources that store native retweets so (the Altmetric API);
@@ -41,6 +42,9 @@ class ReadOptions:
     --------
     >>> ReadOptions(input_format="altmetric-tab").input_format
     'altmetric-tab'
+    >>> from cascade.reconstruct import Reconstruction
+    >>> ReadOptions(reconstruction=Reconstruction("influence")).method
+    'influence'
     >>> ReadOptions(input_format="bogus")
     Traceback (most recent call last):
     ...
@@ -50,9 +54,10 @@ class ReadOptions:
     input_format: str | None = None
     paper_id: str | None = None
     strict: bool = False
-    reconstruct: str = "credited"
-    reconstruct_options: Mapping[str, Any] = field(default_factory=dict)
     same_text: bool = True
+    reconstruction: Reconstruction | None = None
+    reconstruct: str | None = None  # deprecated
+    reconstruct_options: Mapping[str, Any] | None = None  # deprecated
 
     def __post_init__(self) -> None:
         if self.input_format is not None:
@@ -63,15 +68,33 @@ class ReadOptions:
                     f"unknown input format {self.input_format!r}; choose from "
                     + ", ".join(FORMAT_NAMES)
                 )
-        if self.reconstruct != "credited":
-            from cascade.reconstruct import METHODS
+        if self.reconstruct is not None or self.reconstruct_options is not None:
+            self._convert_legacy()
+        if self.reconstruction is not None and self.reconstruction.method == "credited":
+            object.__setattr__(self, "reconstruction", None)
 
-            if self.reconstruct not in METHODS:
-                raise ValueError(
-                    f"unknown reconstruction {self.reconstruct!r}; choose from "
-                    + ", ".join(METHODS)
-                )
-        object.__setattr__(self, "reconstruct_options", dict(self.reconstruct_options))
+    def _convert_legacy(self) -> None:
+        """``reconstruct=`` and ``reconstruct_options=`` (0.1) into ``reconstruction=``."""
+        from cascade.deprecation import warn_deprecated
+        from cascade.reconstruct import Reconstruction
+
+        if self.reconstruction is not None:
+            raise TypeError("ReadOptions: give reconstruction= or the old reconstruct=, not both")
+        warn_deprecated(
+            "ReadOptions(reconstruct=..., reconstruct_options=...)",
+            "reconstruction=cascade.reconstruct.Reconstruction(method, **options)",
+            stacklevel=5,
+        )
+        method = self.reconstruct or "credited"
+        spec = Reconstruction(method, **dict(self.reconstruct_options or {}))
+        object.__setattr__(self, "reconstruction", spec)
+        object.__setattr__(self, "reconstruct", None)
+        object.__setattr__(self, "reconstruct_options", None)
+
+    @property
+    def method(self) -> str:
+        """The reconstruction method the papers come out with (``credited``: none)."""
+        return "credited" if self.reconstruction is None else self.reconstruction.method
 
     def open(
         self, inputs: str | os.PathLike | Iterable[str | os.PathLike]
@@ -84,11 +107,11 @@ class ReadOptions:
             inputs, input_format=self.input_format, paper_id=self.paper_id, strict=self.strict,
             same_text=self.same_text,
         )  # fmt: skip
-        if self.reconstruct == "credited":
+        if self.reconstruction is None:
             return corpus
         from cascade.reconstruct import Reconstructed
 
-        return Reconstructed(corpus, self.reconstruct, **self.reconstruct_options)
+        return Reconstructed(corpus, self.reconstruction)
 
 
 def legacy_options(options: ReadOptions | None, legacy: dict[str, Any], caller: str) -> ReadOptions:
@@ -113,4 +136,6 @@ def legacy_options(options: ReadOptions | None, legacy: dict[str, Any], caller: 
         DeprecationWarning,
         stacklevel=3,
     )
-    return ReadOptions(**legacy)
+    with warnings.catch_warnings():  # one warning, said above, for the old keywords
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ReadOptions(**legacy)
