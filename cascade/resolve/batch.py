@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from cascade import text as T
 from cascade.io.records import PaperRecords
 from cascade.io.sources import collector_paused
-from cascade.model import Paper
+from cascade.model import Paper, labels
 from cascade.resolve.credits import MAY_BE_EMPTY, Credits, Hops, bools, lower, row_credits
 from cascade.resolve.matching import earliest_same_text, same_texts
 from cascade.resolve.rules import (
@@ -84,7 +84,7 @@ class BatchForest:
         self.bounds = np.searchsorted(by_author.code, np.arange(n_codes + 1)).tolist()
         self.credits = credits
         self._rows: dict[int, tuple[list[int], list[int]]] = {}
-        self._bodies: tuple[list[str], list[int], list[int]] | None = None
+        self._bodies: tuple[list[str], list[int], dict[int, int]] | None = None
         self.later: dict[int, list[tuple[int, int]]] = {}  # code -> (pos, row) of placeholders
         self.placeholders = Placeholders()
         self.per_paper: dict[int, int] = {}
@@ -97,10 +97,13 @@ class BatchForest:
             folded = self._folds[body] = T.normalise(body)
         return folded
 
-    def _texts(self) -> tuple[list[str], list[int], list[int]]:
+    def _texts(self) -> tuple[list[str], list[int], dict[int, int]]:
         if self._bodies is None:  # as Python lists the first time a body is needed
             c = self.credits
-            self._bodies = c.bodies.to_pylist(), c.body_code.tolist(), c.query_code.tolist()
+            # Only a credit after a comment looks with another body than its own: keep those.
+            other = np.flatnonzero(c.query_code != c.body_code)
+            query = dict(zip(other.tolist(), c.query_code[other].tolist()))
+            self._bodies = c.bodies.to_pylist(), c.body_code.tolist(), query
         return self._bodies
 
     def body(self, record: int) -> str:
@@ -109,8 +112,8 @@ class BatchForest:
 
     def query(self, record: int) -> str:
         """The body record ``record`` looks for its parent with."""
-        bodies, _, code = self._texts()
-        return bodies[code[record]]
+        bodies, code, other = self._texts()
+        return bodies[other.get(record, code[record])]
 
     def _before(self, key: str) -> tuple[int, list[int], list[int], int]:
         """Code of ``key``, its records' positions and rows, and how many precede ``pos``."""
@@ -151,12 +154,16 @@ class BatchForest:
         code = self.codes[self.paper][author.lower()]
         number = self.per_paper[self.paper] = self.per_paper.get(self.paper, 0) + 1
         p = self.placeholders
-        for column, value in (
-            (p.paper, self.paper), (p.pos, self.pos), (p.code, code),
-            (p.id, f"placeholder:{number}"), (p.author, author), (p.text, text), (p.kind, kind),
-            (p.parent, parent), (p.resolution, resolution), (p.folded, self.fold(body)),
-        ):  # fmt: skip
-            column.append(value)
+        p.paper.append(self.paper)
+        p.pos.append(self.pos)
+        p.code.append(code)
+        p.id.append(f"placeholder:{number}")
+        p.author.append(author)
+        p.text.append(text)
+        p.kind.append(kind)
+        p.parent.append(parent)
+        p.resolution.append(resolution)
+        p.folded.append(self.fold(body))
         self.later.setdefault(code, []).append((self.pos, k))
         return k
 
@@ -248,7 +255,7 @@ def settle(forest: BatchForest, hops: HopCodes, pos: np.ndarray) -> tuple[Links,
     settled = np.flatnonzero(~unsettled)
     by_text = match[settled] >= 0
     parent = by.record[np.where(by_text, match[settled], at[settled])]
-    resolution = np.where(by_text, "text", "author_time").astype(object)
+    resolution = labels(by_text, "text", "author_time")
     hard = np.zeros(n, dtype=bool)
     hard[tweet[unsettled]] = True
     return Links(tweet[settled], parent, resolution), hard

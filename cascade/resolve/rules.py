@@ -366,7 +366,16 @@ def paper_of(
     """A :class:`Paper` of resolved columns, with the accounting of its records."""
     return Paper(
         citation_id=records.citation_id,
-        **columns,
+        id=columns["id"],
+        author=columns["author"],
+        user=columns["user"],
+        time=columns["time"],
+        followers=columns["followers"],
+        text=columns["text"],
+        kind=columns["kind"],
+        placeholder=columns["placeholder"],
+        parent=columns["parent"],
+        resolution=columns["resolution"],
         handles=handles,
         user_keys=keys,
         source=records.source,
