@@ -25,6 +25,7 @@ from cascade.resolve.matching import earliest_same_text, same_texts
 from cascade.resolve.rules import (
     NAT,
     Folded,
+    addressed_to_poster,
     attach,
     paper_of,
     resolve_sequential,
@@ -312,6 +313,22 @@ def _folded_groups(
     return group
 
 
+def _without_unowned(
+    group: np.ndarray, pos: np.ndarray, texts: list[str], keys: pa.Array
+) -> np.ndarray:
+    """``group`` without the texts whose earliest copy is addressed to its poster (-1 there):
+    :func:`~cascade.resolve.rules.addressed_to_poster`."""
+    member = np.flatnonzero(group >= 0)
+    rows = member[np.lexsort((pos[member], group[member]))]
+    g = group[rows]
+    first = rows[np.append(True, g[1:] != g[:-1])] if rows.size else rows
+    first = first[[("@" in texts[i]) for i in first.tolist()]] if first.size else first
+    owners = pc.take(keys, first).to_pylist()
+    bad = [g for g, i, key in zip(group[first].tolist(), first.tolist(), owners)
+           if addressed_to_poster(texts[i], key)]  # fmt: skip
+    return np.where(np.isin(group, bad), -1, group) if bad else group
+
+
 @dataclass
 class BatchRecords:
     """The batch's records as columns, resolved."""
@@ -384,6 +401,7 @@ def resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
     groups = _folded_groups(batch, paper, texts)
     same = np.zeros(n, dtype=bool)
     if groups is not None:
+        groups = _without_unowned(groups, pos, text_list, keys)
         query = (count == 0) | (credits.rule != "")
         earliest = earliest_same_text(groups, author_code, pos, query)
         same = earliest >= 0
