@@ -316,17 +316,21 @@ def _folded_groups(
 def _without_unowned(
     group: np.ndarray, pos: np.ndarray, texts: list[str], keys: pa.Array
 ) -> np.ndarray:
-    """``group`` without the texts whose earliest copy is addressed to its poster (-1 there):
-    :func:`~cascade.resolve.rules.addressed_to_poster`."""
+    """``group`` with -1 for every copy of a text whose earliest copy is addressed to its poster
+    (:func:`~cascade.resolve.rules.addressed_to_poster`): the ``same_text`` rule skips them."""
     member = np.flatnonzero(group >= 0)
+    if not member.size:
+        return group
     rows = member[np.lexsort((pos[member], group[member]))]
-    g = group[rows]
-    first = rows[np.append(True, g[1:] != g[:-1])] if rows.size else rows
-    first = first[[("@" in texts[i]) for i in first.tolist()]] if first.size else first
-    owners = pc.take(keys, first).to_pylist()
-    bad = [g for g, i, key in zip(group[first].tolist(), first.tolist(), owners)
-           if addressed_to_poster(texts[i], key)]  # fmt: skip
-    return np.where(np.isin(group, bad), -1, group) if bad else group
+    in_order = group[rows]
+    first = rows[np.append(True, in_order[1:] != in_order[:-1])]  # each text's earliest copy
+    first = first[np.fromiter(("@" in texts[i] for i in first.tolist()), bool, first.size)]
+    unowned = [
+        group[i]
+        for i, key in zip(first.tolist(), pc.take(keys, first).to_pylist())
+        if addressed_to_poster(texts[i], key)
+    ]
+    return np.where(np.isin(group, unowned), -1, group) if unowned else group
 
 
 @dataclass
