@@ -23,8 +23,11 @@ Rules, per tweet in time order (the first that applies):
 * ``same_text``, for sources that store a native retweet with the original's text (the Altmetric
   API: ``PaperRecords.same_text``; never where the source gives exact parents): a tweet whose
   normalised text equals an earlier tweet's by another user is a retweet of the earliest such
-  tweet. It cannot tell a retweet from two users posting the same words (two bots posting one
-  title, a share button's fixed text);
+  tweet, taken to be the text's author's. A text whose earliest copy @-mentions its own poster
+  was written to that poster by someone else, and is credited to nobody
+  (:func:`~cascade.resolve.rules.addressed_to_poster`). The rule cannot tell a retweet from two
+  users posting the same words (two bots posting one title, a share button's fixed text), nor,
+  when the original is absent, the original's author from its earliest retweeter;
 * a credit after a comment: ``comment RT @a: quoted`` or ``MT`` (``mid_text``), ``HT @a``
   (``hat_tip``), ``(via @a)``, ``/via @a`` or ``via @a,`` inside the text (``via``): a's tweet,
   found as for a retweet, but the edge is named by the rule;

@@ -19,12 +19,13 @@ import pyarrow.compute as pc
 from cascade import text as T
 from cascade.io.records import PaperRecords
 from cascade.io.sources import collector_paused
-from cascade.model import Paper
+from cascade.model import Paper, labels
 from cascade.resolve.credits import MAY_BE_EMPTY, Credits, Hops, bools, lower, row_credits
 from cascade.resolve.matching import earliest_same_text, same_texts
 from cascade.resolve.rules import (
     NAT,
     Folded,
+    addressed_to_poster,
     attach,
     paper_of,
     resolve_sequential,
@@ -84,7 +85,7 @@ class BatchForest:
         self.bounds = np.searchsorted(by_author.code, np.arange(n_codes + 1)).tolist()
         self.credits = credits
         self._rows: dict[int, tuple[list[int], list[int]]] = {}
-        self._bodies: tuple[list[str], list[int], list[int]] | None = None
+        self._bodies: tuple[list[str], list[int], dict[int, int]] | None = None
         self.later: dict[int, list[tuple[int, int]]] = {}  # code -> (pos, row) of placeholders
         self.placeholders = Placeholders()
         self.per_paper: dict[int, int] = {}
@@ -97,10 +98,13 @@ class BatchForest:
             folded = self._folds[body] = T.normalise(body)
         return folded
 
-    def _texts(self) -> tuple[list[str], list[int], list[int]]:
+    def _texts(self) -> tuple[list[str], list[int], dict[int, int]]:
         if self._bodies is None:  # as Python lists the first time a body is needed
             c = self.credits
-            self._bodies = c.bodies.to_pylist(), c.body_code.tolist(), c.query_code.tolist()
+            # Only a credit after a comment looks with another body than its own: keep those.
+            other = np.flatnonzero(c.query_code != c.body_code)
+            query = dict(zip(other.tolist(), c.query_code[other].tolist()))
+            self._bodies = c.bodies.to_pylist(), c.body_code.tolist(), query
         return self._bodies
 
     def body(self, record: int) -> str:
@@ -109,8 +113,8 @@ class BatchForest:
 
     def query(self, record: int) -> str:
         """The body record ``record`` looks for its parent with."""
-        bodies, _, code = self._texts()
-        return bodies[code[record]]
+        bodies, code, other = self._texts()
+        return bodies[other.get(record, code[record])]
 
     def _before(self, key: str) -> tuple[int, list[int], list[int], int]:
         """Code of ``key``, its records' positions and rows, and how many precede ``pos``."""
@@ -151,12 +155,16 @@ class BatchForest:
         code = self.codes[self.paper][author.lower()]
         number = self.per_paper[self.paper] = self.per_paper.get(self.paper, 0) + 1
         p = self.placeholders
-        for column, value in (
-            (p.paper, self.paper), (p.pos, self.pos), (p.code, code),
-            (p.id, f"placeholder:{number}"), (p.author, author), (p.text, text), (p.kind, kind),
-            (p.parent, parent), (p.resolution, resolution), (p.folded, self.fold(body)),
-        ):  # fmt: skip
-            column.append(value)
+        p.paper.append(self.paper)
+        p.pos.append(self.pos)
+        p.code.append(code)
+        p.id.append(f"placeholder:{number}")
+        p.author.append(author)
+        p.text.append(text)
+        p.kind.append(kind)
+        p.parent.append(parent)
+        p.resolution.append(resolution)
+        p.folded.append(self.fold(body))
         self.later.setdefault(code, []).append((self.pos, k))
         return k
 
@@ -248,7 +256,7 @@ def settle(forest: BatchForest, hops: HopCodes, pos: np.ndarray) -> tuple[Links,
     settled = np.flatnonzero(~unsettled)
     by_text = match[settled] >= 0
     parent = by.record[np.where(by_text, match[settled], at[settled])]
-    resolution = np.where(by_text, "text", "author_time").astype(object)
+    resolution = labels(by_text, "text", "author_time")
     hard = np.zeros(n, dtype=bool)
     hard[tweet[unsettled]] = True
     return Links(tweet[settled], parent, resolution), hard
@@ -303,6 +311,26 @@ def _folded_groups(
     ok = per_row >= 0
     group[rows[ok]] = pd.factorize(paper[rows[ok]] * len(names) + per_row[ok])[0]
     return group
+
+
+def _without_unowned(
+    group: np.ndarray, pos: np.ndarray, texts: list[str], keys: pa.Array
+) -> np.ndarray:
+    """``group`` with -1 for every copy of a text whose earliest copy is addressed to its poster
+    (:func:`~cascade.resolve.rules.addressed_to_poster`): the ``same_text`` rule skips them."""
+    member = np.flatnonzero(group >= 0)
+    if not member.size:
+        return group
+    rows = member[np.lexsort((pos[member], group[member]))]
+    in_order = group[rows]
+    first = rows[np.append(True, in_order[1:] != in_order[:-1])]  # each text's earliest copy
+    first = first[np.fromiter(("@" in texts[i] for i in first.tolist()), bool, first.size)]
+    unowned = [
+        group[i]
+        for i, key in zip(first.tolist(), pc.take(keys, first).to_pylist())
+        if addressed_to_poster(texts[i], key)
+    ]
+    return np.where(np.isin(group, unowned), -1, group) if unowned else group
 
 
 @dataclass
@@ -377,6 +405,7 @@ def resolve_credited(batch: list[PaperRecords]) -> list[Paper]:
     groups = _folded_groups(batch, paper, texts)
     same = np.zeros(n, dtype=bool)
     if groups is not None:
+        groups = _without_unowned(groups, pos, text_list, keys)
         query = (count == 0) | (credits.rule != "")
         earliest = earliest_same_text(groups, author_code, pos, query)
         same = earliest >= 0

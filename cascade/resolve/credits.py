@@ -109,7 +109,7 @@ def text_credits(texts: pa.Array) -> TextCredits:
     slow = np.flatnonzero(~(is_one | is_two | nobody))
 
     rows_one, rows_two = np.flatnonzero(is_one), np.flatnonzero(is_two)
-    tweet = [rows_one, np.repeat(rows_two, 2)]
+    tweets = [rows_one, np.repeat(rows_two, 2)]
     pairs = pc.take(two, rows_two)
     handles = [
         pc.take(one, rows_one).field("a"),
@@ -120,7 +120,8 @@ def text_credits(texts: pa.Array) -> TextCredits:
         ),
     ]
     slow_bodies: list[str | None] = [None] * n
-    slow_tweet, slow_handle = [], []
+    slow_tweet: list[int] = []
+    slow_handle: list[str] = []
     other_text, other_rule, other_handle, other_body = [], [], [], []
     for i, text in zip(slow.tolist(), pc.take(texts, slow).to_pylist()):
         chain, slow_bodies[i] = T.credited_chain(text)
@@ -131,9 +132,9 @@ def text_credits(texts: pa.Array) -> TextCredits:
             other_rule.append(other[0])
             other_handle.append(other[1])
             other_body.append(other[2])
-    tweet.append(np.array(slow_tweet, dtype=np.int64))
+    tweets.append(np.array(slow_tweet, dtype=np.int64))
     handles.append(pa.array(slow_handle, pa.string()))
-    tweet = np.concatenate(tweet)
+    tweet = np.concatenate(tweets)
     by_tweet = np.argsort(tweet, kind="stable")
     tweet, handle = tweet[by_tweet], pc.take(pa.concat_arrays(handles), by_tweet)
 
@@ -211,7 +212,8 @@ def row_credits(batch: list[PaperRecords], texts: pa.DictionaryArray, keys: pa.A
         handles = pc.take(hops.handle, theirs).to_pylist()
         start = np.searchsorted(hops.tweet[theirs], mine).tolist()
         ends = np.searchsorted(hops.tweet[theirs], mine, side="right").tolist()
-        new_tweet, new_handle = [], []
+        new_tweet: list[int] = []
+        new_handle: list[str] = []
         for i, a, b in zip(mine.tolist(), start, ends):
             chain = credit_chain(tuple(handles[a:b]), hints[i])
             new_tweet += [i] * len(chain)

@@ -64,6 +64,25 @@ def same_text_applies(records: PaperRecords) -> bool:
     )
 
 
+def addressed_to_poster(text: str, key: str) -> bool:
+    """Whether ``text`` @-mentions its own poster ``key`` (a lower-case handle).
+
+    Nobody mentions themselves: such a text was written to its poster by someone else, and the
+    poster's copy is a native retweet of it (all 12 such tweets in the Altmetric API samples are
+    hinted as retweets of another user). The ``same_text`` rule takes the earliest copy of a
+    text to be its author's; a text whose earliest copy is addressed to its poster has no known
+    author, and the rule credits no copy of it.
+
+    Examples
+    --------
+    >>> addressed_to_poster("http://t.co/x @DoctorKarl RE:Swearing to control pain.", "doctorkarl")
+    True
+    >>> addressed_to_poster("@DoctorKarl RE:Swearing to control pain.", "davebrooker322")
+    False
+    """
+    return "@" in text and key in (h.lower() for h in T.mentions(text))
+
+
 class Forest:
     """The resolved forest under construction, in topological order.
 
@@ -80,6 +99,7 @@ class Forest:
         self.by_author: dict[str, list[int]] = {}  # lower-case handle -> rows, in time order
         self.by_id: dict[str, int] = {}
         self.by_text: dict[str, list[tuple[int, str]]] = {}  # folded text -> (row, handle)
+        self.unowned: set[str] = set()  # folded texts whose earliest copy mentions its poster
         self.extra: dict[int, tuple[str, str, str, str]] = {}  # row -> (id, author, text, kind)
         self._folds: dict[str, Folded] = {}  # many retweets share one body
 
@@ -134,7 +154,10 @@ class Forest:
         return None
 
     def earliest_same_text(self, folded: str, key: str) -> int | None:
-        """The earliest real row with the folded text ``folded`` by another user than ``key``."""
+        """The earliest real row with the folded text ``folded`` by another user than ``key``;
+        None for a text whose earliest copy is addressed to its poster."""
+        if folded in self.unowned:
+            return None
         for k, other in self.by_text.get(folded, ()):
             if other != key:
                 return k
@@ -257,6 +280,8 @@ def resolve_sequential(records: PaperRecords) -> Paper:
                 parent, resolution = latest, "author_time"
         k = f.append(i, keys[i], parent, resolution, bodies[i])
         if folded:
+            if folded not in f.by_text and addressed_to_poster(records.text[i], keys[i]):
+                f.unowned.add(folded)
             f.by_text.setdefault(folded, []).append((k, keys[i]))
         if has_refs:
             f.by_id[records.id[i]] = k
@@ -366,7 +391,16 @@ def paper_of(
     """A :class:`Paper` of resolved columns, with the accounting of its records."""
     return Paper(
         citation_id=records.citation_id,
-        **columns,
+        id=columns["id"],
+        author=columns["author"],
+        user=columns["user"],
+        time=columns["time"],
+        followers=columns["followers"],
+        text=columns["text"],
+        kind=columns["kind"],
+        placeholder=columns["placeholder"],
+        parent=columns["parent"],
+        resolution=columns["resolution"],
         handles=handles,
         user_keys=keys,
         source=records.source,
