@@ -1,10 +1,8 @@
 """The graph page's view in headless Chromium (tests/browser.py): arrow heads follow the zoom,
-links carry their index as id, and a page whose container has no size yet (an iframe not laid
-out) is still at rest and gets its fitted view once it has a size."""
+and links carry their index as id."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import sys
@@ -64,36 +62,3 @@ def test_arrow_heads_follow_the_zoom_and_links_have_index_ids(chrome, page, tmp_
     assert ids == list(range(len(links)))
     first = chrome.execute_script("var e = edges.get(0); return [e.from, e.to];")
     assert first == [links[0]["from"], links[0]["to"]]
-
-
-def test_page_in_an_iframe_without_size_is_at_rest_and_fitted_once_sized(chrome, page, tmp_path):
-    # A notebook output whose iframe is not laid out yet when its script runs: the container
-    # is 0 x 0 (vis's moveTo refuses scale 0, which used to stop the script before cascadeAtRest).
-    frame = (
-        f'<iframe sandbox="allow-scripts" srcdoc="{html.escape(page, quote=True)}" '
-        'style="width: 0; height: 0; border: 0"></iframe>'
-    )
-    doc = tmp_path / "notebook.html"
-    doc.write_text(f"<!DOCTYPE html><meta charset='utf-8'><body>{frame}</body>", encoding="utf-8")
-    browser.load(chrome, doc, ready="document.readyState === 'complete'")
-    element = chrome.find_element("css selector", "iframe")
-    chrome.switch_to.frame(element)
-    try:
-        browser.wait_for(chrome, "typeof nodes !== 'undefined'", timeout=30)
-        browser.wait_for(chrome, "window.cascadeAtRest === true", timeout=10)
-        width = "return document.getElementById('mynetwork').clientWidth;"
-        assert chrome.execute_script(width) == 0
-        chrome.switch_to.default_content()
-        size = "arguments[0].style.cssText = 'width: 900px; height: 500px';"
-        chrome.execute_script(size, element)
-        chrome.switch_to.frame(element)
-        # vis sees the new size (its "resize" event) and the page fits the view to it.
-        browser.wait_for(chrome, "network.getScale() !== 1", timeout=10)
-        fitted = chrome.execute_script(
-            "var s = network.getScale(); network.fit({animation: false});"
-            " return [s, network.getScale()];"
-        )
-        assert fitted[0] == pytest.approx(fitted[1], rel=1e-9)
-        assert 0 < fitted[0] < 1
-    finally:
-        chrome.switch_to.default_content()
