@@ -12,10 +12,14 @@ Run::
     python benchmarks/bench_html.py --nodes 2000 --edges 4000 --repeat 5
     python benchmarks/bench_html.py --screenshot docs/img/sample-graph.png   # README picture
     python benchmarks/bench_html.py --pages ../shared/data/altmetric-api      # page sizes
+    python benchmarks/bench_html.py --repeat 5 --baseline /work/main   # new/previous, same run
 
 "First drawing" is ``window.cascadeFirstDrawMs``, which the page sets from vis-network's first
 ``afterDrawing`` event: milliseconds since navigation start, so it includes reading and parsing
 the file, building the data sets and drawing. The wall time around ``driver.get`` is printed too.
+With ``--baseline CHECKOUT`` the same graph is also rendered by that checkout's code (a fresh
+interpreter with ``PYTHONPATH=CHECKOUT``) and the two pages are loaded alternately, so the ratio
+of their medians compares them under the same machine load.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import igraph as ig
 import numpy as np
@@ -116,7 +121,12 @@ def machine() -> str:
     )
 
 
-def bench(nodes: int, edges: int, repeat: int, texts: bool) -> dict[str, float]:
+def bench(
+    nodes: int, edges: int, repeat: int, texts: bool, baseline: Path | None = None
+) -> dict[str, Any]:
+    """Render the synthetic graph and load it ``repeat`` times; with ``baseline`` (another
+    checkout of the project, e.g. main's), also render it with that checkout's code and load the
+    two pages alternately in the same browser, so both see the same machine load."""
     import browser  # tests/browser.py
 
     g = synthetic_user_graph(nodes, edges, texts=texts)
@@ -125,34 +135,124 @@ def bench(nodes: int, edges: int, repeat: int, texts: bool) -> dict[str, float]:
         t0 = time.perf_counter()
         to_html(g, out)
         render_s = time.perf_counter() - t0
-        size = out.stat().st_size
-        draws, walls, stages = [], [], []
+        files = {"new": out}
+        if baseline is not None:
+            files["baseline"] = _render_elsewhere(g, baseline, Path(tmp) / "baseline.html")
+            if files["baseline"].read_bytes() == out.read_bytes():
+                raise SystemExit(f"{baseline} renders the same page as this checkout")
+        loads: dict[str, list[dict[str, float]]] = {name: [] for name in files}
         driver = browser.start()
         try:
-            for _ in range(repeat):
-                driver.get("about:blank")
-                wall = browser.load(driver, out, ready="window.cascadeFirstDrawMs", timeout=120)
-                draws.append(driver.execute_script("return window.cascadeFirstDrawMs;") / 1000.0)
-                walls.append(wall)
-                stages.append(driver.execute_script("return window.cascadeTiming;"))
-                counts = driver.execute_script("return [nodes.length, edges.length];")
-                assert counts == [g.vcount(), g.ecount()], counts
-                assert browser.requests_to_hosts(driver) == []
+            for page in files.values():  # warm-up: the browser's first load is slower
+                _load(driver, browser, page, g)
+            for r in range(repeat):
+                # ABBA order, so neither page always comes first
+                for name in list(files)[:: 1 if r % 2 == 0 else -1]:
+                    loads[name].append(_load(driver, browser, files[name], g))
         finally:
             driver.quit()
-    return {
+    result: dict[str, Any] = {
         "nodes": nodes,
         "edges": edges,
         "texts": texts,
         "render_s": render_s,
-        "bytes": size,
+        "bytes": loads["new"][0]["bytes"],
+        **_summary(loads["new"]),
+    }
+    if baseline is not None:
+        result["baseline"] = _summary(loads["baseline"])
+        result["ratio"] = result["first_draw_s_median"] / result["baseline"]["first_draw_s_median"]
+        # Loads alternate, so each new load has a baseline load beside it in time.
+        result["paired_ratio"] = statistics.median(
+            a["first_draw"] / b["first_draw"]
+            for a, b in zip(loads["new"], loads["baseline"], strict=True)
+        )
+        result["cpu_ratio"] = result["cpu_s_median"] / result["baseline"]["cpu_s_median"]
+    return result
+
+
+def _render_elsewhere(g: ig.Graph, checkout: Path, out: Path) -> Path:
+    """``to_html(g, out)`` with the code of another checkout, in a fresh interpreter."""
+    import pickle
+    import subprocess
+
+    graph = out.with_suffix(".pickle")
+    graph.write_bytes(pickle.dumps(g))
+    code = (
+        "import pickle, sys; from cascade.render.html import to_html; "
+        "to_html(pickle.loads(open(sys.argv[1], 'rb').read()), sys.argv[2])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
+    # Run from the checkout: ``python -c`` puts the working directory first on sys.path.
+    subprocess.run(
+        [sys.executable, "-c", code, str(graph), str(out)], check=True, env=env, cwd=checkout
+    )
+    return out
+
+
+def _load(driver: Any, browser: Any, page: Path, g: ig.Graph) -> dict[str, float]:
+    """One load of ``page``: first drawing, wall time and the page's stage marks (seconds)."""
+    driver.get("about:blank")
+    cpu0 = _browser_cpu_s(driver)
+    wall = browser.load(driver, page, ready="window.cascadeFirstDrawMs", timeout=120)
+    cpu = _browser_cpu_s(driver) - cpu0
+    stages = driver.execute_script("return window.cascadeTiming;")
+    counts = driver.execute_script("return [nodes.length, edges.length];")
+    assert counts == [g.vcount(), g.ecount()], counts
+    assert browser.requests_to_hosts(driver) == []
+    return {
+        "first_draw": driver.execute_script("return window.cascadeFirstDrawMs;") / 1000.0,
+        "wall": wall,
+        "bytes": page.stat().st_size,
+        "load": os.getloadavg()[0],
+        "cpu": cpu,
+        **{stage: stages[stage] / 1000.0 for stage in ("script", "data", "network")},
+        # The first drawing itself (beforeDrawing to afterDrawing); pages before 2026-12-02
+        # have no mark for its start.
+        "drawing": (stages["firstDraw"] - stages["drawStart"]) / 1000.0
+        if "drawStart" in stages
+        else float("nan"),
+    }
+
+
+def _browser_cpu_s(driver: Any) -> float:
+    """CPU seconds (user + system) used so far by the browser's processes (Linux ``/proc``; 0
+    elsewhere). Unlike the first drawing's time, it does not grow while other jobs hold the CPU."""
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    todo, total = [driver.service.process.pid], 0
+    while todo:
+        for child in children.get(todo.pop(), []):
+            total += ticks[child]
+            todo.append(child)
+    return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
+
+
+def _summary(loads: list[dict[str, float]]) -> dict[str, float]:
+    draws = [x["first_draw"] for x in loads]
+    return {
+        "first_draws_s": draws,
+        "cpu_s_median": statistics.median(x["cpu"] for x in loads),
+        "after_network_s_median": statistics.median(x["first_draw"] - x["network"] for x in loads),
+        "drawing_s_median": statistics.median(x["drawing"] for x in loads),
+        "bytes": loads[0]["bytes"],
         "first_draw_s_median": statistics.median(draws),
         "first_draw_s_max": max(draws),
-        "wall_s_median": statistics.median(walls),
+        "wall_s_median": statistics.median(x["wall"] for x in loads),
+        "load_min": min(x["load"] for x in loads),
+        "load_max": max(x["load"] for x in loads),
         # Median seconds from navigation start to: the data script starting, the data sets
         # built, the vis Network constructed (the page's window.cascadeTiming).
         **{
-            f"{stage}_s_median": statistics.median(t[stage] for t in stages) / 1000.0
+            f"{stage}_s_median": statistics.median(x[stage] for x in loads)
             for stage in ("script", "data", "network")
         },
     }
@@ -223,6 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edges", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-texts", action="store_true", help="tooltips without tweet texts")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. main's): its page is loaded alternately with this one's",
+    )
     parser.add_argument("--screenshot", type=Path, help="write the README PNG here and stop")
     parser.add_argument(
         "--pages", type=Path, help="page sizes over the papers of this folder, then stop"
@@ -242,16 +347,30 @@ def main(argv: list[str] | None = None) -> int:
         out = screenshot(args.screenshot)
         print(f"{out}: {out.stat().st_size:,} bytes")
         return 0
-    result = bench(args.nodes, args.edges, args.repeat, texts=not args.no_texts)
+    result = bench(args.nodes, args.edges, args.repeat, not args.no_texts, args.baseline)
     print(f"machine: {machine()}")
     print(
         f"{result['nodes']:,} nodes, {result['edges']:,} edges, texts={result['texts']}: "
-        f"render {result['render_s']:.2f} s, file {result['bytes'] / 1e6:.2f} MB, first drawing "
-        f"{result['first_draw_s_median']:.2f} s median / {result['first_draw_s_max']:.2f} s max "
-        f"of {args.repeat} loads (wall {result['wall_s_median']:.2f} s; medians from navigation "
-        f"start: script {result['script_s_median']:.2f} s, data sets {result['data_s_median']:.2f}"
-        f" s, network {result['network_s_median']:.2f} s)"
+        f"render {result['render_s']:.2f} s, file {result['bytes'] / 1e6:.2f} MB"
     )
+    rows = [("new", result)] + ([("baseline", result["baseline"])] if args.baseline else [])
+    for name, r in rows:
+        print(
+            f"  {name}: first drawing {r['first_draw_s_median']:.2f} s median / "
+            f"{r['first_draw_s_max']:.2f} s max of {args.repeat} loads (wall "
+            f"{r['wall_s_median']:.2f} s; medians from navigation start: script "
+            f"{r['script_s_median']:.2f} s, data sets {r['data_s_median']:.2f} s, network "
+            f"{r['network_s_median']:.2f} s, first drawing {r['after_network_s_median']:.2f} s "
+            f"after it, of which the drawing itself {r['drawing_s_median']:.2f} s; "
+            f"browser CPU {r['cpu_s_median']:.2f} s; file {r['bytes'] / 1e6:.2f} MB; "
+            f"load average {r['load_min']:.1f}-{r['load_max']:.1f}); each load: "
+            + ", ".join(f"{x:.2f}" for x in r["first_draws_s"])
+        )
+    if args.baseline:
+        print(
+            f"  new / baseline: first drawing medians {result['ratio']:.3f}, median of the "
+            f"paired loads {result['paired_ratio']:.3f}, browser CPU {result['cpu_ratio']:.3f}"
+        )
     ok = result["bytes"] <= 6_000_000 and result["first_draw_s_median"] <= 3.0
     print("targets (<= 6 MB, first drawing <= 3 s, timeline included):", "met" if ok else "MISSED")
     return 0 if ok else 1
