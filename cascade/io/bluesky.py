@@ -8,6 +8,10 @@
 collection are skipped ("not a post or repost"); a delete removes the earlier create (both are
 counted: "deleted by a later delete event", "delete (applied)"); an update replaces it.
 ``kind: "identity"`` events give the handles; an author with none stays its DID.
+Jetstream v2 frames (``network.bsky.jetstream.subscribeEvents``: ``{"$type": "message",
+"payload": {"$type": "...#commit", "seq", "did", "time", "operation", "collection", "rkey",
+"record", ...}}``, or the payloads saved without their frame) read the same way, their RFC 3339
+``time`` standing for ``time_us``; error frames and ``#info`` payloads are counted as skipped.
 
 *AppView views* (``app.bsky.feed.*`` responses saved as JSON): ``searchPosts``, ``getPosts``,
 ``getQuotes`` (``posts``), ``getAuthorFeed``, ``getTimeline``, ``getFeed`` (``feed``, where a
