@@ -33,7 +33,7 @@ from cascade.io import (
 from cascade.io.options import ReadOptions
 from cascade.io.papers import FROM_TEXT
 from cascade.io.records import NO_PAPER, InputError, PaperRecords, place_by_parents
-from cascade.io.sources import expand, iter_documents, read_bytes
+from cascade.io.sources import collector_paused, expand, iter_documents, read_bytes
 from cascade.model import Paper
 
 __all__ = [
@@ -441,7 +441,8 @@ def _place(
     papers: list[PaperRecords], pending: list[tuple[PaperRecords, FileLog]], log: ReadLog
 ) -> None:
     """Membership by exact parents (:func:`~cascade.io.records.place_by_parents`), counted."""
-    extra, unplaced = place_by_parents(papers, [r for r, _ in pending])
+    with collector_paused():  # many small containers made while every record is kept
+        extra, unplaced = place_by_parents(papers, [r for r, _ in pending])
     for path, n in extra.items():
         entry = log.file(path)
         entry.records += n

@@ -8,6 +8,10 @@
 collection are skipped ("not a post or repost"); a delete removes the earlier create (both are
 counted: "deleted by a later delete event", "delete (applied)"); an update replaces it.
 ``kind: "identity"`` events give the handles; an author with none stays its DID.
+Jetstream v2 frames (``network.bsky.jetstream.subscribeEvents``: ``{"$type": "message",
+"payload": {"$type": "...#commit", "seq", "did", "time", "operation", "collection", "rkey",
+"record", ...}}``, or the payloads saved without their frame) read the same way, their RFC 3339
+``time`` standing for ``time_us``; error frames and ``#info`` payloads are counted as skipped.
 
 *AppView views* (``app.bsky.feed.*`` responses saved as JSON): ``searchPosts``, ``getPosts``,
 ``getQuotes`` (``posts``), ``getAuthorFeed``, ``getTimeline``, ``getFeed`` (``feed``, where a
@@ -49,10 +53,27 @@ _KINDS = ("commit", "identity", "account", "sync")
 _NOT_POST = "not a post or repost"
 
 
+# Jetstream v2 (``network.bsky.jetstream.subscribeEvents``, frames of the ``xrpc.v1.json``
+# subprotocol): ``{"$type": "message", "payload": {"$type": V2 + "commit", ...}}``.
+V2 = "network.bsky.jetstream.subscribeEvents#"
+
+
 def _is_event(doc: Any) -> bool:
-    return (
-        isinstance(doc, dict) and "did" in doc and doc.get("kind") in _KINDS and ("time_us" in doc)
-    )
+    if not isinstance(doc, dict):
+        return False
+    if "did" in doc and doc.get("kind") in _KINDS and "time_us" in doc:
+        return True
+    payload = _v2_payload(doc)
+    return payload is not None and "did" in payload
+
+
+def _v2_payload(doc: dict) -> dict | None:
+    """The event of a Jetstream v2 frame (or the payload saved without its frame), else None."""
+    kind = doc.get("$type")
+    if kind == "message":
+        doc = doc.get("payload")  # type: ignore[assignment]
+        kind = doc.get("$type") if isinstance(doc, dict) else None
+    return doc if isinstance(kind, str) and kind.startswith(V2) else None
 
 
 def _is_post_view(doc: Any) -> bool:
@@ -102,14 +123,17 @@ def _gather(docs: Iterator[tuple[int, Any]], posts: Posts) -> list[PaperRecords]
                 c = doc.get("commit")
                 collection = c.get("collection") if c.__class__ is dict else None
                 if collection == POST or collection == REPOST:
-                    _commit(posts, doc, cast(dict, c), collection)  # collection implies a dict
+                    c = cast(dict, c)  # the collection implies a dict
+                    _commit(posts, doc.get("did"), collection, c, us=doc.get("time_us"))
                 else:
                     other[_NOT_POST if c.__class__ is dict else "commit is not an object"] += 1
             elif kind == "identity":
-                _identity(posts, doc)
+                _identity(posts, doc.get("did"), doc.get("identity"))
                 other["identity event"] += 1
             else:
                 other[f"{str(kind)[:20]} event"] += 1
+        elif doc.__class__ is dict and "$type" in doc and _v2_event(posts, doc, other):
+            pass
         elif isinstance(doc, list):
             for item in doc:
                 _one(posts, item)
@@ -134,16 +158,42 @@ def _one(posts: Posts, doc: Any) -> None:
 # Jetstream -------------------------------------------------------------------------------------
 
 
-def _identity(posts: Posts, ev: dict) -> None:
-    identity = ev.get("identity")
+def _v2_event(posts: Posts, doc: dict, other: Counter[str]) -> bool:
+    """Read a Jetstream v2 frame (its commit's fields sit on the event itself, its time is
+    ``time``, RFC 3339); False if ``doc`` is none. Error and info frames are counted."""
+    if doc.get("$type") == "error" and "error" in doc:
+        other["stream error frame"] += 1
+        return True
+    event = _v2_payload(doc)
+    if event is None:
+        return False
+    kind = event["$type"][len(V2) :]
+    collection = event.get("collection")
+    if kind == "commit" and (collection == POST or collection == REPOST):
+        _commit(posts, event.get("did"), collection, event, iso=event.get("time"))
+    elif kind == "commit":
+        other[_NOT_POST] += 1
+    else:
+        if kind == "identity":
+            _identity(posts, event.get("did"), event.get("identity"))
+        other[f"{kind[:20]} event"] += 1
+    return True
+
+
+def _identity(posts: Posts, did: Any, identity: Any) -> None:
+    """The handle of an identity event (``identity``: its upstream ``#identity`` object)."""
     identity = identity if isinstance(identity, dict) else {}
-    did, handle = identity.get("did") or ev.get("did"), identity.get("handle")
+    did, handle = identity.get("did") or did, identity.get("handle")
     if isinstance(did, str) and isinstance(handle, str) and handle and handle != "handle.invalid":
         posts.handles[did] = handle
 
 
-def _commit(posts: Posts, ev: dict, c: dict, collection: str) -> None:
-    did, rkey, op = ev.get("did"), c.get("rkey"), c.get("operation")
+def _commit(
+    posts: Posts, did: Any, collection: str, c: dict, *, us: Any = None, iso: Any = None
+) -> None:
+    """One commit of a post or repost: ``c`` holds ``operation``, ``rkey`` and ``record``; the
+    event's time (v1 ``time_us``, v2 ``time``) stands for a record without ``createdAt``."""
+    rkey, op = c.get("rkey"), c.get("operation")
     if did.__class__ is not str or rkey.__class__ is not str or not did or not rkey:
         posts.router.skip("no tweet id")
         return
@@ -157,8 +207,9 @@ def _commit(posts: Posts, ev: dict, c: dict, collection: str) -> None:
         return
     time = record.get("createdAt")
     if time.__class__ is not str:
-        us = ev.get("time_us")
-        time = us / 1e6 if isinstance(us, (int, float)) and not isinstance(us, bool) else None
+        time = iso if iso.__class__ is str else None
+        if isinstance(us, (int, float)) and not isinstance(us, bool):
+            time = us / 1e6
     if collection == POST:
         _post_record(posts, uri, did, time, record, replace=op == "update")
     else:

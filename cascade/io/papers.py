@@ -63,14 +63,14 @@ def find_dois(*texts: str) -> list[str]:
     >>> find_dois("see http://www.plosone.org/article/info%3Adoi%2F10.1371%2Fjournal.pone.0012292.")
     ['10.1371/journal.pone.0012292']
     """
+    # One search over the texts joined by new lines, which no DOI match crosses (nor does a
+    # percent escape): the matches of each text in turn.
+    joined = "\n".join([t for t in texts if isinstance(t, str)])
     found: dict[str, None] = {}
-    for text in texts:
-        if not isinstance(text, str):
-            continue
-        for m in _DOI.finditer(unquote(text) if "%" in text else text):
-            doi = _trim(m.group(0)).lower()
-            if "/" in doi and not doi.endswith("/"):
-                found.setdefault(doi)
+    for m in _DOI.finditer(unquote(joined) if "%" in joined else joined):
+        doi = _trim(m.group(0)).lower()
+        if "/" in doi and not doi.endswith("/"):
+            found.setdefault(doi)
     return list(found)
 
 

@@ -198,6 +198,8 @@ class Posts:
         fixed = router.fixed is not None
         skipped: Counter[str] = Counter()
         above: dict[str | None, tuple] = {}  # parent id -> (links, text shown, placeholders)
+        routed: dict[tuple[str, ...], list[PaperRecords]] = {}  # links -> their papers
+        where = self.where
         for i, r in enumerate(rows):
             reason = gone[i]
             embedded = r[_EMBEDDED]
@@ -211,11 +213,12 @@ class Posts:
             known = above.get(ref)
             if known is None:
                 known = above[ref] = self._above(ref)
-            keys = r[_KEYS]
-            if fixed:
-                targets = router.route(())
-            elif keys or known[0]:
-                targets = router.route(keys or known[0])
+            keys = r[_KEYS] or known[0]
+            if fixed or keys:
+                key = tuple(keys)  # the papers of a row's links, looked up once per distinct set
+                targets = routed.get(key)
+                if targets is None:
+                    targets = routed[key] = router.route(keys)
             elif ref is not None:
                 targets = [router.unplaced]  # waits for its parent's papers
             else:
@@ -224,8 +227,8 @@ class Posts:
                 continue
             text = r[_TEXT]
             if not text and r[_SUBJECT] is not None:
-                shown = self._live(r[_SUBJECT])
-                text = rows[shown][_TEXT] if shown is not None else ""
+                shown = where.get(r[_SUBJECT])
+                text = rows[shown][_TEXT] if shown is not None and gone[shown] is None else ""
             t: int | None = times[i]
             if t == _NAT and not r[_UNDATED]:
                 t = None  # counted as "no time"

@@ -6,6 +6,7 @@ import gc
 import glob
 import gzip
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +72,32 @@ def _position(data: bytes, pos: int) -> tuple[int, int]:
     return line, pos - (data.rfind(b"\n", 0, pos) + 1) + 1
 
 
+# A byte that is not white space (as bytes.strip sees it, which JSON's white space is part of).
+_CONTENT = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+
+
+def _surely_json_lines(data: bytes) -> bool:
+    """Whether ``data`` cannot be one JSON document but is JSON Lines: its first non-blank line
+    is a document by itself, and something other than white space follows it.
+
+    Examples
+    --------
+    >>> _surely_json_lines(b'{"a": 1}\\n{"a": 2}\\n'), _surely_json_lines(b'{"a": 1}\\n\\n')
+    (True, False)
+    >>> _surely_json_lines(b'{\\n"a": 1}\\n')
+    False
+    """
+    start = _CONTENT.search(data)
+    end = data.find(b"\n", start.start()) if start is not None else -1
+    if start is None or end < 0:
+        return False
+    try:
+        orjson.loads(data[start.start() : end])
+    except orjson.JSONDecodeError:
+        return False
+    return _CONTENT.search(data, end) is not None
+
+
 def iter_documents(
     path: str,
     data: bytes | None = None,
@@ -98,11 +125,12 @@ def iter_documents(
         data = read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        yield 1, orjson.loads(data)
-        return
-    except orjson.JSONDecodeError as err:
-        first_error = err
+    if not _surely_json_lines(data):  # spares parsing a large JSON Lines file as one document
+        try:
+            yield 1, orjson.loads(data)
+            return
+        except orjson.JSONDecodeError as err:
+            first_error = err
     # Not one document: JSON Lines if its first line is a document by itself.
     lines = data.split(b"\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -110,7 +138,7 @@ def iter_documents(
         raise InputError(path, "empty file") from None
     try:
         orjson.loads(lines[first])
-    except orjson.JSONDecodeError:
+    except orjson.JSONDecodeError:  # not reached if the data is surely JSON Lines
         row, col = _position(data, first_error.pos)
         raise InputError(path, f"invalid JSON: {first_error.msg}", line=row, column=col) from None
     for number, line in enumerate(lines, 1):
