@@ -120,10 +120,19 @@ def chrome():
 
 
 def page_data(html: str) -> tuple[list[dict], list[dict]]:
-    """The node and edge lists embedded in a page."""
+    """The node and edge lists embedded in a page, node tooltips whole (as the page joins them)."""
     nodes = re.search(r'<script type="application/json" id="cascade-nodes">(.*?)</script>', html)
     edges = re.search(r'<script type="application/json" id="cascade-edges">(.*?)</script>', html)
-    return json.loads(nodes.group(1)), json.loads(edges.group(1))
+    spec = re.search(r'<script type="application/json" id="cascade-page">(.*?)</script>', html)
+    return joined(json.loads(nodes.group(1)), json.loads(spec.group(1))), json.loads(edges.group(1))
+
+
+def joined(nodes: list[dict], spec: dict) -> list[dict]:
+    """Each node's tooltip with its text, which the page stores once per distinct text."""
+    for n in nodes:
+        if "tx" in n:
+            n["title"] += "\n" + spec["texts"][n.pop("tx")]
+    return nodes
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 
 import cascade
 from cascade.render.html import post_url, profile_url, to_html
+from cascade.render.html.tooltips import clean
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "examples" / "data" / "attention-is-not-explanation.json"
@@ -30,6 +31,9 @@ def page_data(html: str) -> tuple[list[dict], list[dict], dict]:
         name: json.loads(re.search(rf'id="cascade-{name}">(.*?)</script>', html).group(1))
         for name in ("nodes", "edges", "page")
     }
+    for n in blocks["nodes"]:  # tooltips whole, as the page joins them (texts stored once)
+        if "tx" in n:
+            n["title"] += "\n" + blocks["page"]["texts"][n.pop("tx")]
     return blocks["nodes"], blocks["edges"], blocks["page"]
 
 
@@ -212,3 +216,21 @@ def test_trees_are_laid_out_as_rings_by_depth_without_randomness():
     other = layout(tree + ig.Graph.Ring(5), seed=7)
     assert (other.x[:9], other.y[:9]) == (pos.x[:9], pos.y[:9])
     assert (other.x[9:], other.y[9:]) != (pos.x[9:], pos.y[9:])
+
+
+def test_repeated_tooltip_texts_are_stored_once(paper):
+    html = to_html(paper, level="tweet")
+    raw = json.loads(re.search(r'id="cascade-nodes">(.*?)</script>', html).group(1))
+    nodes, _, spec = page_data(html)
+    shared = spec["texts"]
+    sharing = [n for n in raw if "tx" in n]
+    # The sample's 188 retweets repeat the texts of a few originals.
+    assert len(shared) == len(set(shared)) and 0 < len(shared) < len(sharing) / 5
+    # Stored once, not in the tooltips that use them: the page is that much lighter.
+    assert not any(n["title"].endswith(shared[n["tx"]]) for n in sharing)
+    # Whole again, each tooltip ends with its tweet's text, as tweet_title would show it.
+    by_id = {n["id"]: n for n in nodes}
+    for i in range(len(paper)):
+        text = clean(paper.text[i])
+        if text:
+            assert by_id[str(paper.id[i])]["title"].endswith("\n" + text)

@@ -8,6 +8,7 @@ and ``json`` fail on numpy scalars), and the same input gives the same records.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,7 +148,7 @@ def build(
     order = sorted(kept, key=lambda v: (-measure[v], names[v]))
     labelled = set(kept) if len(kept) <= LABEL_ALL_MAX else set(order[:LABEL_TOP])
     big = set(order[:LABEL_BIG]) | {v for v in kept if hubs[v]}
-    nodes = _node_records(
+    nodes, texts = _node_records(
         g, papers, level, kept, names, handles, hubs, measure, measure_title, received,
         colours.colors, colours.groups, times, pos, labelled, big, vmax, smax,
     )  # fmt: skip
@@ -210,6 +211,7 @@ def build(
         "small_hidden": len(kept) > LABEL_ALL_MAX and 0 < sum(pos.small[: len(kept)]) < len(kept),
         "kind_colors": dict(KIND_COLORS) if several_kinds else {},
         "url_prefixes": list(URL_PREFIXES),
+        "texts": texts,
         "metrics": panel_metrics(g, colours.membership),
         "index_href": opt.index_href,
         "timeline": timeline([times[v] for v in kept], papers if level == "user" else [], level),
@@ -237,7 +239,7 @@ def _node_records(
     big: set[int],
     vmax: float,
     smax: float,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], list[str]]:
     top_tweets: dict[str, tuple[int, str]] = {}
     if level == "user" and papers:
         top_tweets = tooltips.top_tweets(papers)
@@ -256,17 +258,19 @@ def _node_records(
             for author, pid in zip(paper.author[real], paper.id[real], strict=True):
                 first_posts.setdefault(str(author).lower(), str(pid))
     nodes: list[dict[str, Any]] = []
+    node_texts: list[str] = []
     for i, v in enumerate(kept):
         vx = g.vs[v].attributes()
         extra = (extra_name, float(measure[v])) if extra_name else None
+        text = ""
         if hubs[v]:
             tip = tooltips.hub_title(vx, handles[v], users_of[v])
         elif level == "user":
-            tip = tooltips.user_title(
+            tip, text = tooltips.user_title(
                 vx, handles[v], received[v], extra, top_tweets.get(names[v].lower())
             )
         else:
-            tip = tooltips.tweet_title(vx, handles[v], received[v], extra)
+            tip, text = tooltips.tweet_title(vx, handles[v], received[v], extra)
         node: dict[str, Any] = {
             "id": names[v],
             "handle": handles[v],
@@ -298,7 +302,21 @@ def _node_records(
         if hubs[v]:
             node["shape"] = "diamond"
         nodes.append(node)
-    return nodes
+        node_texts.append(text)
+    return nodes, _share_texts(nodes, node_texts)
+
+
+def _share_texts(nodes: list[dict[str, Any]], texts: list[str]) -> list[str]:
+    """Tooltip texts that repeat (a cascade's retweets repeat its original's) stored once, as
+    ``tx`` indexes into the returned list; the others stay in the tooltip (tooltips.join)."""
+    repeats = Counter(texts)
+    shared: dict[str, int] = {}
+    for node, text in zip(nodes, texts, strict=True):
+        if repeats[text] > 1 and text:
+            node["tx"] = shared.setdefault(text, len(shared))
+        else:
+            node["title"] = tooltips.join(node["title"], text)
+    return list(shared)
 
 
 #: Common URL beginnings, stored once in the page: a node's link is ``[k, rest]`` for

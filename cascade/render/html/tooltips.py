@@ -159,8 +159,9 @@ def user_title(
     received: float,
     extra: tuple[str, float] | None,
     top_tweet: tuple[int, str] | None,
-) -> str:
-    """A user's tooltip: handle, followers, tweets, retweets received, first tweet, ..."""
+) -> tuple[str, str]:
+    """A user's tooltip: handle, followers, tweets, retweets received, first tweet, ...; and the
+    text of their most-retweeted tweet apart ('' when none: see :func:`join`)."""
     lines = [
         f"@{handle}",
         f"followers: {fmt_count(vx.get('followers'))}",
@@ -179,14 +180,15 @@ def user_title(
         else:
             head = f"most-retweeted tweet ({count:,} retweets):" if count else "tweet:"
         lines.append(head)
-        lines.append(clean(text))
-    return "\n".join(lines)
+        return "\n".join(lines), clean(text)
+    return "\n".join(lines), ""
 
 
 def tweet_title(
     vx: Mapping[str, Any], handle: str, received: float, extra: tuple[str, float] | None
-) -> str:
-    """A tweet's tooltip: author and kind, time, followers, retweets, paper, text."""
+) -> tuple[str, str]:
+    """A tweet's tooltip: author and kind, time, followers, retweets, paper; and its text apart
+    (see :func:`join`)."""
     kind = vx.get("kind") or "tweet"
     lines = [
         f"@{handle} \u00b7 {kind}"
@@ -199,10 +201,21 @@ def tweet_title(
         lines.append(f"{extra[0]}: {fmt_count(extra[1])}")
     if vx.get("citation_id"):
         lines.append(f"paper: {clean(vx.get('citation_id'), 60)}")
-    text = clean(vx.get("text"))
-    if text:
-        lines.append(text)
-    return "\n".join(lines)
+    return "\n".join(lines), clean(vx.get("text"))
+
+
+def join(head: str, text: str) -> str:
+    r"""The whole tooltip, as the page shows it: the text, if any, on the lines after the head.
+
+    Pages store each distinct text once (retweets repeat their original's) and join them in the
+    browser the same way.
+
+    Examples
+    --------
+    >>> join("@a\nfollowers: 3", "RT @b: hello"), join("@a", "")
+    ('@a\nfollowers: 3\nRT @b: hello', '@a')
+    """
+    return f"{head}\n{text}" if text else head
 
 
 def hub_title(vx: Mapping[str, Any], label: str, users: int) -> str:
