@@ -57,7 +57,7 @@ def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
         # random start to seed), in time linear in the tree's size.
         local = np.asarray(sub.layout_reingold_tilford_circular(root=[hub]).coords, dtype=float)
         return local - local.mean(axis=0)
-    grid = "grid" if k > BOX_MIN else "nogrid"
+    grid = "grid" if k > GRID_MIN else "nogrid"
     # Fruchterman-Reingold draws from igraph's global generator even from a start matrix (and
     # its grid mode runs 2-3x slower from one), so it starts from igraph's own random positions,
     # drawn under the lock from a generator seeded for this component.
@@ -66,6 +66,10 @@ def _component(h: ig.Graph, members: list[int], seed: int) -> np.ndarray:
     local = np.asarray(coords, dtype=float)
     return local - local.mean(axis=0)
 
+
+#: Fruchterman-Reingold's grid (repulsion from nearby vertices only) above this many vertices:
+#: from about 70 it is the faster mode (3x at 150 vertices, 5x at 400), and as good to the eye.
+GRID_MIN = 60
 
 #: Components above this many vertices are laid out community by community ("group in a box",
 #: as NodeXL does): each community in a box of its own, so they do not melt into one hairball.
