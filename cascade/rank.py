@@ -42,6 +42,7 @@ __all__ = [
     "FEED_HANDLE",
     "GRAPH_MEASURES",
     "MEASURES",
+    "NOT_FROM_GRAPH",
     "automated_suspects",
     "rank_users",
 ]
@@ -278,10 +279,20 @@ def _suspects(b: Units, papers: list[Paper]) -> tuple[np.ndarray, ...]:
 # --- the ranking -----------------------------------------------------------------------------
 
 
+#: Measures a user graph cannot give (they need the tweets): NaN columns in a ranking of a graph.
+NOT_FROM_GRAPH = ("retweets_made", "cascade_descendants", *RECONSTRUCTION_MEASURES)
+
+
 def _from_graph(
     graph: ig.Graph, wanted: set[str], cutoff: int | None
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Measures available from a prepared user graph (edges source -> retweeter)."""
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, str]]:
+    """Handles, keys and every measure of a prepared user graph (edges source -> retweeter).
+
+    ``papers``, ``tweets`` and ``followers`` are the vertex attributes of
+    :func:`cascade.graph.user_graph` (NaN where the graph has none); the other counts and
+    ``reach`` come from its retweet edges and weights; the measures of :data:`NOT_FROM_GRAPH`
+    are NaN.
+    """
     n = graph.vcount()
     edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     if "kind" in graph.es.attributes():
@@ -309,19 +320,17 @@ def _from_graph(
     table = pd.DataFrame({"handle": graph.vs["handle"] if "handle" in attrs else names})
     table["_key"] = [str(k).lower() for k in names]
     for column in ("papers", "tweets", "followers"):
-        if column in attrs and column in wanted:
-            table[column] = graph.vs[column]
-    if "retweets_received" in wanted:
-        table["retweets_received"] = np.bincount(src, minlength=n)
-    if "unique_retweeters" in wanted:
-        other = src != dst
-        table["unique_retweeters"] = np.bincount(
-            distinct(src[other] * n + dst[other]) // max(n, 1), minlength=n
-        )
-    for name in GRAPH_MEASURES:
-        if name in values:
-            table[name] = values[name]
-    return table, notes
+        values[column] = np.asarray(graph.vs[column]) if column in attrs else np.full(n, np.nan)
+    other = src != dst
+    p_src, p_dst = np.divmod(distinct(src[other] * n + dst[other]), max(n, 1))
+    unique = np.bincount(p_src, minlength=n)
+    followers = np.asarray(values["followers"], dtype=np.float64)
+    values["retweets_received"] = np.bincount(src, minlength=n)
+    values["unique_retweeters"] = unique
+    values["reach"] = np.where(unique > 0, sum_known(p_src, followers[p_dst], n), 0.0)
+    for name in NOT_FROM_GRAPH:
+        values[name] = np.full(n, np.nan)
+    return table, values, notes
 
 
 def rank_users(
@@ -340,9 +349,9 @@ def rank_users(
     ----------
     papers : Paper, iterable of Paper, or igraph.Graph
         One paper, a corpus (``cascade.read(...)``), or a user graph from
-        :func:`cascade.graph.user_graph` (edges source -> retweeter; only graph measures and
-        the counts the graph carries). ``cascade_descendants`` follows whatever ``parent``
-        arrays the papers have (credited retweets or a reconstruction).
+        :func:`cascade.graph.user_graph` (edges source -> retweeter). ``cascade_descendants``
+        follows whatever ``parent`` arrays the papers have (credited retweets or a
+        reconstruction).
     by : str
         The measure to sort by, descending; ties are broken by handle (case-insensitive).
     top : int, optional
@@ -390,7 +399,13 @@ def rank_users(
 
         and ``automated_suspect`` (bool) with ``suspect_reason`` (see
         :func:`automated_suspects`). Sums over a corpus are totals over its papers; ``reach``
-        counts each retweeter once. ``attrs`` record ``by``, the mode and how ``betweenness``
+        counts each retweeter once.
+
+        A graph gives the same columns as its papers' corpus ranking: the measures of
+        :data:`NOT_FROM_GRAPH` (``retweets_made``, ``cascade_descendants``,
+        ``expected_influence``), which need the tweets, are NaN (and cannot be ``by``), as are
+        ``papers``, ``tweets`` and ``followers`` when the graph has no such vertex attribute;
+        ``automated_suspect`` checks the handle rule alone. ``attrs`` record ``by``, the mode and how ``betweenness``
         and ``harmonic`` were computed (exact or with a cutoff).
 
     Examples
@@ -414,7 +429,12 @@ def rank_users(
         raise ValueError(f"cannot sort by {by!r}: choose one of the computed measures {MEASURES}")
 
     if isinstance(papers, ig.Graph):
-        table, notes = _from_graph(papers, wanted, betweenness_cutoff)
+        if by in NOT_FROM_GRAPH:
+            raise ValueError(f"cannot rank a user graph by {by!r}: it needs the papers' tweets")
+        table, values, notes = _from_graph(papers, wanted, betweenness_cutoff)
+        for name in MEASURES:
+            if name in wanted:
+                table[name] = values[name]
         table["automated_suspect"] = [bool(FEED_HANDLE.search(k)) for k in table["_key"]]
         table["suspect_reason"] = np.where(table["automated_suspect"], "feed-like handle", "")
         group = np.zeros(len(table), dtype=np.int64)

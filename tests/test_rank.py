@@ -312,6 +312,32 @@ def test_graph_input_matches_paper_input(sample):
     assert from_graph["retweets_received"].tolist() == from_paper["retweets_received"].tolist()
 
 
+
+def test_graph_input_has_the_paper_columns(sample):
+    """One column set whatever the input; what a graph cannot give is NaN, the rest agrees."""
+    g = cascade.user_graph(sample)
+    for measures in (None, [*R.COUNT_MEASURES, "pagerank", "expected_influence"]):
+        from_graph = rank_users(g, measures=measures).set_index("handle")
+        from_paper = rank_users(sample, measures=measures).set_index("handle")
+        assert list(from_graph.columns) == list(from_paper.columns)
+        from_graph = from_graph.loc[from_paper.index]
+        for name in from_paper.columns.drop(["rank", "automated_suspect", "suspect_reason"]):
+            if name in R.NOT_FROM_GRAPH:
+                assert from_graph[name].isna().all(), name
+            else:
+                got, want = from_graph[name].to_numpy(float), from_paper[name].to_numpy(float)
+                np.testing.assert_allclose(got, want, rtol=1e-9, equal_nan=True, err_msg=name)
+    assert rank_users(g).loc[0, "reach"] == rank_users(sample).loc[0, "reach"] > 0
+    bare = ig.Graph(3, [(0, 1), (0, 2)], directed=True)  # no attributes at all
+    table = rank_users(bare, measures=R.COUNT_MEASURES)
+    assert list(table.columns) == ["rank", "handle", *R.COUNT_MEASURES, "automated_suspect",
+                                   "suspect_reason"]  # fmt: skip
+    assert table["retweets_received"].tolist() == [2, 0, 0]
+    assert table[["papers", "tweets", "followers"]].isna().all().all()
+    assert table["reach"].tolist()[1:] == [0.0, 0.0] and np.isnan(table["reach"][0])  # unknown
+    with pytest.raises(ValueError, match="needs the papers' tweets"):
+        rank_users(g, by="cascade_descendants")
+
 # --- command line ------------------------------------------------------------------------------
 
 
