@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import warnings
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from cascade.deprecation import renamed
 from cascade.graph import EDGE_KINDS, user_graph
 from cascade.model import Paper
 from cascade.output import atomic_path, atomic_write, guard_formulas, write_table
@@ -351,9 +351,7 @@ def export(
     True
     """
     path = Path(path)
-    if to is not None:
-        warnings.warn("export(to=...) is deprecated: use format=", DeprecationWarning, stacklevel=2)
-    fmt = format or to or _SUFFIX.get(path.suffix.lower())
+    fmt = renamed("export", "to", "format", to, format, None) or _SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(
             f"cannot tell the export format from {path.name!r}: give a suffix "

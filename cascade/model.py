@@ -114,7 +114,7 @@ class Paper:
         sandboxed iframe; ``cascade.show(paper, ...)`` takes every option of ``to_html``."""
         from cascade.render.notebook import NOTEBOOK_TOP, show
 
-        return show(self, top=NOTEBOOK_TOP, height=560)._repr_html_()
+        return show(self, max_nodes=NOTEBOOK_TOP, height=560)._repr_html_()
 
     @property
     def n_tweets(self) -> int:

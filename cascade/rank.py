@@ -33,6 +33,7 @@ from cascade.centrality import (
     GRAPH_MEASURES,
     graph_measures,
 )
+from cascade.deprecation import renamed
 from cascade.metrics import forest
 from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
 
@@ -165,8 +166,8 @@ def _descendants(b: Units) -> np.ndarray:
     nested = np.zeros(len(order), dtype=bool)
     same = unit[order][1:] == unit[order][:-1]
     nested[1:] = same & (pre[order][1:] < reach[:-1])
-    top = order[~nested]
-    return np.bincount(unit[top], weights=size[top] - 1, minlength=b.n).astype(np.int64)
+    outermost = order[~nested]
+    return np.bincount(unit[outermost], weights=size[outermost] - 1, minlength=b.n).astype(np.int64)
 
 
 def _counts(b: Units) -> dict[str, np.ndarray]:
@@ -337,11 +338,12 @@ def rank_users(
     papers: Paper | Iterable[Paper] | ig.Graph,
     *,
     by: str = "retweets_received",
-    top: int | None = None,
+    top_users: int | None = None,
     per_paper: bool = False,
     exclude_suspects: bool = False,
     measures: Iterable[str] | None = None,
     betweenness_cutoff: int = BETWEENNESS_CUTOFF,
+    top: int | None = None,
 ) -> pd.DataFrame:
     """Rank the users who tweeted about papers: who made them travel.
 
@@ -354,8 +356,8 @@ def rank_users(
         reconstruction).
     by : str
         The measure to sort by, descending; ties are broken by handle (case-insensitive).
-    top : int, optional
-        Keep the first ``top`` rows of each ranking.
+    top_users : int, optional
+        Keep the first ``top_users`` rows (users) of each ranking.
     per_paper : bool
         One ranking per paper (a ``citation_id`` column) instead of one ranking of the users
         merged across all papers (the corpus ranking, PageRank on the union user graph).
@@ -369,6 +371,8 @@ def rank_users(
     betweenness_cutoff : int
         Path length limit for ``betweenness`` and ``harmonic`` on graphs of more than
         :data:`EXACT_BETWEENNESS_LIMIT` users; ``table.attrs`` tell which was used.
+    top : int, optional
+        Deprecated spelling of ``top_users`` (0.1).
 
     Returns
     -------
@@ -405,18 +409,21 @@ def rank_users(
         :data:`NOT_FROM_GRAPH` (``retweets_made``, ``cascade_descendants``,
         ``expected_influence``), which need the tweets, are NaN (and cannot be ``by``), as are
         ``papers``, ``tweets`` and ``followers`` when the graph has no such vertex attribute;
-        ``automated_suspect`` checks the handle rule alone. ``attrs`` record ``by``, the mode and how ``betweenness``
-        and ``harmonic`` were computed (exact or with a cutoff).
+        ``automated_suspect`` checks the handle rule alone.
+
+        ``attrs`` record ``by``, the mode and how ``betweenness`` and ``harmonic`` were computed
+        (exact or with a cutoff).
 
     Examples
     --------
     >>> import cascade
-    >>> table = rank_users(cascade.read("examples/data"), top=3)
+    >>> table = rank_users(cascade.read("examples/data"), top_users=3)
     >>> table[["rank", "handle", "retweets_received", "unique_retweeters"]].values.tolist()
     [[1, 'byron_c_wallace', 66, 66], [2, 'icoxfog417', 31, 30], [3, 'mark_riedl', 20, 20]]
-    >>> rank_users(cascade.read("examples/data"), by="pagerank", top=1)["handle"].tolist()
+    >>> rank_users(cascade.read("examples/data"), by="pagerank", top_users=1)["handle"].tolist()
     ['byron_c_wallace']
     """
+    top_users = renamed("rank_users", "top", "top_users", top, top_users, None)
     if measures is None:  # every measure but the reconstruction ones, unless sorted by one
         measures = (
             COUNT_MEASURES + GRAPH_MEASURES + ((by,) if by in RECONSTRUCTION_MEASURES else ())
@@ -438,7 +445,7 @@ def rank_users(
         table["automated_suspect"] = [bool(FEED_HANDLE.search(k)) for k in table["_key"]]
         table["suspect_reason"] = np.where(table["automated_suspect"], "feed-like handle", "")
         group = np.zeros(len(table), dtype=np.int64)
-        return _finish(table, group, by, top, exclude_suspects, "graph", notes)
+        return _finish(table, group, by, top_users, exclude_suspects, "graph", notes)
 
     papers = [papers] if isinstance(papers, Paper) else list(papers)
     b = _units(papers, per_paper)
@@ -473,7 +480,7 @@ def rank_users(
     table["automated_suspect"] = reason[b.unit_uid] != ""
     table["suspect_reason"] = reason[b.unit_uid]
     mode = "per-paper" if per_paper else "corpus"
-    return _finish(table, b.unit_paper, by, top, exclude_suspects, mode, notes)
+    return _finish(table, b.unit_paper, by, top_users, exclude_suspects, mode, notes)
 
 
 def _expected_influence(papers: list[Paper], b: Units, per_paper: bool) -> np.ndarray:
@@ -502,7 +509,7 @@ def _finish(
     table: pd.DataFrame,
     group: np.ndarray,
     by: str,
-    top: int | None,
+    top_users: int | None,
     exclude_suspects: bool,
     mode: str,
     notes: dict[str, str],
@@ -520,8 +527,8 @@ def _finish(
     start = np.searchsorted(g, g)  # first row of each row's ranking (g is sorted)
     rank = np.arange(len(g)) - start + 1
     table.insert(0, "rank", rank)
-    if top is not None:
-        table = table[rank <= top].reset_index(drop=True)
+    if top_users is not None:
+        table = table[rank <= top_users].reset_index(drop=True)
     table = table.drop(columns="_key")
     table.attrs = {"by": by, "mode": mode, **notes}
     return table

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from cascade import compare
+from cascade.deprecation import renamed
 from cascade.errors import InputError
 from cascade.graph import combined_graph
 from cascade.io import ReadLog, ReadOptions
@@ -265,12 +266,13 @@ def report(
     groups: str | os.PathLike | Mapping[str, str] | pd.Series | None = None,
     workers: int | None = None,
     dask: Any = None,
-    top: int = 20,
+    n_listed: int = 20,
     max_graphs: int | None = MAX_GRAPHS,
     options: ReadOptions | None = None,
     seed: int = 0,
     quiet: bool = True,
     force: bool = False,
+    top: int | None = None,
     **legacy: Any,
 ) -> Report:
     """Write the comparison report of a corpus of papers to ``out_dir``.
@@ -294,8 +296,9 @@ def report(
         Local processes for the per-paper work (default: all cores; 1 = serial).
     dask : str or distributed.Client, optional
         Run the per-paper work on a Dask cluster instead.
-    top : int
-        Influencers listed for the corpus and for each paper.
+    n_listed : int
+        Rows of the influencer, audience-overlap and spreader tables; the papers with most
+        tweets (this many) also get a table of their own top influencers.
     max_graphs : int or None
         Write graph pages for at most this many papers (those with the most tweets; ties by
         citation id); None for every paper.
@@ -307,6 +310,8 @@ def report(
         No progress messages on standard error.
     force : bool
         Replace ``out_dir`` even if it is a non-empty folder that is not a cascade report.
+    top : int, optional
+        Deprecated spelling of ``n_listed`` (0.1).
     **legacy
         The 0.1 keywords ``input_format``, ``paper_id``, ``strict``, ``reconstruct`` and
         ``reconstruct_options`` (deprecated: use ``options``).
@@ -325,12 +330,13 @@ def report(
     ['audience_overlap.csv', 'cascades.csv', 'distributions.csv']
     """
     options = legacy_options(options, legacy, "report")
+    n_listed = renamed("report", "top", "n_listed", top, n_listed, 20)
     out = Path(out_dir)
     group_map = compare.read_groups(groups) if isinstance(groups, (str, os.PathLike)) else groups
     staging = _staging(out, force)
     try:
         result = _build(
-            inputs, staging, group_map, workers=workers, dask=dask, top=top,
+            inputs, staging, group_map, workers=workers, dask=dask, n_listed=n_listed,
             max_graphs=max_graphs, options=options, seed=seed, quiet=quiet,
         )  # fmt: skip
         _swap(staging, out)
@@ -350,7 +356,7 @@ def _build(
     *,
     workers: int | None,
     dask: Any,
-    top: int,
+    n_listed: int,
     max_graphs: int | None,
     options: ReadOptions,
     seed: int,
@@ -393,7 +399,9 @@ def _build(
     map_items(partial(_write_graph, seed=seed), jobs, workers=workers, dask=dask)
     files.extend(out / "graphs" / name for name in graph_names.values())
     if page_papers:
-        per_paper = rank_users(page_papers, per_paper=True, top=top, measures=_RANK_MEASURES)
+        per_paper = rank_users(
+            page_papers, per_paper=True, top_users=n_listed, measures=_RANK_MEASURES
+        )
         per_paper = per_paper.drop(columns="papers")  # always 1 within one paper
     else:
         per_paper = pd.DataFrame()
@@ -411,9 +419,9 @@ def _build(
     _write_csv(per_paper, out / "influencers_per_paper.csv", files)
     dist = compare.distributions(papers)
     _write_csv(dist, out / "distributions.csv", files)
-    overlap = compare.audience_overlap(users, top=top)
+    overlap = compare.audience_overlap(users, top=n_listed)
     _write_csv(overlap, out / "audience_overlap.csv", files)
-    spread = compare.spreaders(users, top=top)
+    spread = compare.spreaders(users, top=n_listed)
     spread = spread[spread["papers"] >= 2].reset_index(drop=True)
     _write_csv(spread, out / "spreaders.csv", files)
     tests = summary = matched = None
@@ -486,7 +494,7 @@ def _build(
         combined=combined is not None,
         growth=growth.html,
         users=users,
-        top=top,
+        n_listed=n_listed,
         inputs=inputs,
         method=options.reconstruct,
     )
@@ -527,7 +535,7 @@ def _page(
     plot_list,
     combined,
     users,
-    top,
+    n_listed,
     inputs,
     method: str,
     growth: str,
@@ -557,7 +565,7 @@ def _page(
     static = by_size.head(STATIC_ROWS).index
     inf_cols = ["rank", "handle", *_RANK_MEASURES, "automated_suspect"]
     per_paper_blocks = []
-    for cid in by_size["citation_id"].head(top).tolist():
+    for cid in by_size["citation_id"].head(n_listed).tolist():
         rows = per_paper[per_paper["citation_id"] == cid] if len(per_paper) else per_paper
         if len(rows):
             per_paper_blocks.append(
@@ -582,7 +590,7 @@ def _page(
         "numeric": [pd.api.types.is_numeric_dtype(papers[c]) for c in columns],
         "data": data,
         "static_rows": [{c: fmt_cell(papers.at[i, c]) for c in columns} for i in static],
-        "influencers": html_table(influencers.head(top), inf_cols),
+        "influencers": html_table(influencers.head(n_listed), inf_cols),
         "per_paper": per_paper_blocks,
         "overlap": html_table(overlap),
         "spreaders": html_table(spread),

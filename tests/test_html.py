@@ -252,7 +252,7 @@ def test_top_and_min_weight_thin_and_say_so(users):
     assert len(edges) == len(heavy) and {n["id"] for n in nodes} == ends
     assert f"{users.ecount() - len(heavy):,} links lighter than 2" in html
 
-    nodes, edges = page_data(to_html(users, top=20))
+    nodes, edges = page_data(to_html(users, max_nodes=20))
     received = users.strength(mode="out", weights="weight")
     ranked = sorted(range(users.vcount()), key=lambda v: (-received[v], users.vs[v]["name"]))
     assert [n["id"] for n in nodes] == sorted(
@@ -260,7 +260,8 @@ def test_top_and_min_weight_thin_and_say_so(users):
     )
     kept = {n["id"] for n in nodes}
     assert all(e["from"] in kept and e["to"] in kept for e in edges)
-    assert "190 users outside the top 20 by retweets received (--top 20)" in to_html(users, top=20)
+    note = "190 users outside the top 20 by retweets received (--max-nodes 20)"
+    assert note in to_html(users, max_nodes=20)
 
 
 def test_size_by_attribute_mapping_and_sequence(users):
@@ -299,7 +300,7 @@ def test_size_by_a_ranking_measure(paper, users):
         ({"color_by": "rainbow"}, "color_by must be one of"),
         ({"layout": "circle"}, "layout must be one of"),
         ({"level": "tweet"}, "this is a user-level graph"),
-        ({"top": 0}, "top must be a positive integer"),
+        ({"max_nodes": 0}, "max_nodes must be a positive integer"),
     ],
 )
 def test_bad_options_say_what_to_do(users, kwargs, message):
@@ -344,11 +345,11 @@ def test_cli_graph_is_the_api(paper, tmp_path, capsys):
     from cascade.cli import main
 
     out = tmp_path / "g.html"
-    argv = ["graph", str(SAMPLE), "-o", str(out), "--top", "50", "--color-by", "time"]
+    argv = ["graph", str(SAMPLE), "-o", str(out), "--max-nodes", "50", "--color-by", "time"]
     argv += ["--paper-node", "--title", "<T>", "--min-weight", "1", "--layout", "precomputed", "-q"]
     assert main(argv) == 0
     expected = to_html(
-        paper, top=50, color_by="time", paper_node=True, title="<T>", min_weight=1,
+        paper, max_nodes=50, color_by="time", paper_node=True, title="<T>", min_weight=1,
         layout="precomputed",
     )  # fmt: skip
     assert out.read_text(encoding="utf-8") == expected

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
+from typing import Any
 
 from cascade.errors import InputError
 from cascade.io import FORMAT_NAMES, Corpus, ReadLog, ReadOptions
@@ -15,6 +16,7 @@ from cascade.output import TABLE_FORMATS
 __all__ = [
     "all_papers",
     "common_options",
+    "deprecated_option",
     "finish",
     "formula_option",
     "groups_option",
@@ -25,6 +27,7 @@ __all__ = [
     "progress",
     "read_options",
     "reconstruct_options",
+    "renamed_options",
     "require_papers",
 ]
 
@@ -202,6 +205,26 @@ def parallel_options(p: argparse.ArgumentParser) -> None:
         help="run the per-paper work on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
         "workers read the input paths themselves",
     )
+
+
+def deprecated_option(p: argparse.ArgumentParser, old: str, new: str, **kwargs: Any) -> None:
+    """Accept ``old`` (a 0.1 spelling, hidden from --help) for the option ``new``, with a warning.
+
+    The old option stores into the new one's destination; :func:`renamed_options` warns.
+    """
+    dest = new.lstrip("-").replace("-", "_")
+    p.add_argument(old, dest=f"_old_{dest}", help=argparse.SUPPRESS, **kwargs)
+    p.set_defaults(_renamed=[*(p.get_default("_renamed") or []), (old, new, dest)])
+
+
+def renamed_options(args: argparse.Namespace) -> None:
+    """Move the values given under deprecated spellings to their new options, with a warning."""
+    for old, new, dest in getattr(args, "_renamed", None) or []:
+        value = getattr(args, f"_old_{dest}", None)
+        if value is None:
+            continue
+        print(f"cascade: warning: {old} is deprecated, use {new}", file=sys.stderr)
+        setattr(args, dest, value)
 
 
 def groups_option(p: argparse.ArgumentParser) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from cascade.deprecation import renamed
 from cascade.metrics import forest
 from cascade.model import Paper, stack
 from cascade.predict import predict_cascades
@@ -217,10 +218,11 @@ def growth_section(
     predictions: pd.DataFrame | Sequence[pd.DataFrame],
     ages: Mapping[str, np.ndarray] | Sequence[Mapping[str, np.ndarray]],
     *,
-    top: int = 6,
+    n_papers: int = 6,
     titles: Mapping[str, str] | None = None,
+    top: int | None = None,
 ) -> GrowthSection:
-    """The growth table, figure and HTML for the ``top`` papers with most reshares.
+    """The growth table, figure and HTML for the ``n_papers`` papers with most reshares.
 
     Parameters
     ----------
@@ -228,15 +230,17 @@ def growth_section(
         From :func:`growth_data` (one per batch is fine: they are concatenated).
     ages : mapping or sequence of mappings
         From :func:`growth_data` (merged).
-    top : int
+    n_papers : int
         Papers drawn and listed in the HTML (the table has all papers).
     titles : mapping, optional
         citation_id -> title shown in the HTML (escaped).
+    top : int, optional
+        Deprecated spelling of ``n_papers`` (0.1).
 
     Returns
     -------
     GrowthSection
-        ``table`` (:func:`growth_table`, every paper), ``figure`` (matplotlib, up to ``top``
+        ``table`` (:func:`growth_table`, every paper), ``figure`` (matplotlib, up to ``n_papers``
         small panels; save with :func:`cascade.render.plots.save`) and ``html`` (a ``<table>``,
         every value escaped, no external resource).
 
@@ -249,6 +253,7 @@ def growth_section(
     >>> section.html.startswith('<table class="growth">')
     True
     """
+    n_papers = renamed("growth_section", "top", "n_papers", top, n_papers, 6)
     if not isinstance(predictions, pd.DataFrame):
         frames = [p for p in predictions if len(p)]
         predictions = pd.concat(frames, ignore_index=True) if frames else predictions[0]
@@ -260,5 +265,5 @@ def growth_section(
         ages = merged
     table = growth_table(predictions)
     finals = table.groupby("citation_id", sort=False)["final"].max()
-    papers = [c for c in finals.index if finals[c] > 0][:top]
+    papers = [c for c in finals.index if finals[c] > 0][:n_papers]
     return GrowthSection(table, _figure(table, ages, papers), _html(table, papers, titles or {}))
