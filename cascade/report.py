@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ from cascade.io import ReadLog, ReadOptions
 from cascade.io.options import legacy_options
 from cascade.metrics import PAPER_COLUMNS
 from cascade.model import NAT, Paper
-from cascade.output import atomic_write, write_table
+from cascade.output import atomic_write, staging_folder, swap_folder, write_table
 from cascade.parallel import Measures, map_items, measure
 from cascade.rank import COUNT_MEASURES, rank_users
 from cascade.render.growth import growth_data, growth_section
@@ -171,39 +170,6 @@ def _is_report(folder: Path) -> bool:
     except OSError:
         return False
     return b'<meta name="generator" content="cascade ' in head
-
-
-def _staging(out: Path, force: bool) -> Path:
-    """A fresh sibling folder to build the report in; refuse to replace an unrelated folder."""
-    if out.exists():
-        if not out.is_dir():
-            raise InputError(str(out), "exists and is not a folder: choose another -o")
-        if any(out.iterdir()) and not _is_report(out) and not force:
-            raise InputError(
-                str(out),
-                "is a non-empty folder that is not a cascade report: choose another -o, "
-                "or give --force (force=True) to replace it",
-            )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the finished report in place of ``out``: nothing half-written is ever under ``out``."""
-    os.chmod(staging, 0o777 & ~_umask())
-    if not out.exists():
-        os.replace(staging, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    os.replace(out, old / "report")
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -333,13 +299,13 @@ def report(
     n_listed = renamed("report", "top", "n_listed", top, n_listed, 20)
     out = Path(out_dir)
     group_map = compare.read_groups(groups) if isinstance(groups, (str, os.PathLike)) else groups
-    staging = _staging(out, force)
+    staging = staging_folder(out, ours=_is_report, force=force, what="a cascade report")
     try:
         result = _build(
             inputs, staging, group_map, workers=workers, dask=dask, n_listed=n_listed,
             max_graphs=max_graphs, options=options, seed=seed, quiet=quiet,
         )  # fmt: skip
-        _swap(staging, out)
+        swap_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
