@@ -28,7 +28,7 @@ import orjson
 import pandas as pd
 
 from cascade.deprecation import renamed
-from cascade.graph import EDGE_KINDS, user_graph
+from cascade.graph import DEFAULT_KINDS, EDGE_KINDS, user_graph
 from cascade.model import Paper
 from cascade.output import atomic_path, atomic_write, guard_formulas, write_table
 
@@ -109,7 +109,7 @@ def graph_tables(
     papers: Paper | Iterable[Paper],
     *,
     level: str = "user",
-    kinds: Iterable[str] = ("retweet", "quote", "reply"),
+    kinds: Iterable[str] = DEFAULT_KINDS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Node and edge tables of the papers' diffusion graph.
 
@@ -120,7 +120,8 @@ def graph_tables(
     level : {"user", "tweet"}
         Users (merged across papers) or tweets as nodes.
     kinds : iterable of str
-        User level: which links become edges (see :func:`cascade.graph.user_graph`).
+        User level: which links become edges (see :func:`cascade.graph.user_graph`); default
+        :data:`~cascade.graph.DEFAULT_KINDS` (retweets), as ``user_graph``.
 
     Returns
     -------
@@ -312,7 +313,7 @@ def export(
     *,
     format: str | None = None,
     level: str = "user",
-    kinds: Iterable[str] = ("retweet", "quote", "reply"),
+    kinds: Iterable[str] = DEFAULT_KINDS,
     formula_guard: bool = True,
     to: str | None = None,
 ) -> list[str]:
@@ -330,7 +331,8 @@ def export(
     level : {"user", "tweet"}
         Users or tweets as nodes.
     kinds : iterable of str
-        User level: which links become edges (``retweet``, ``quote``, ``reply``, ``mention``).
+        User level: which links become edges (``retweet``, ``quote``, ``reply``, ``mention``);
+        default :data:`~cascade.graph.DEFAULT_KINDS` (retweets), as ``user_graph``.
     formula_guard : bool
         CSV: prefix ``'`` to text cells a spreadsheet would run as formulas (see
         :func:`cascade.output.guard_formulas`); False for exact round trips through

@@ -16,11 +16,25 @@ import numpy as np
 import pandas as pd
 
 from cascade import text as T
-from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack
+from cascade.model import (
+    DEFAULT_KINDS,
+    EDGE_KINDS,
+    NAT,
+    Batch,
+    Paper,
+    distinct,
+    latest_per_group,
+    stack,
+)
 
-__all__ = ["EDGE_KINDS", "combined_graph", "to_networkx", "tweet_graph", "user_graph"]
-
-EDGE_KINDS = ("retweet", "quote", "reply", "mention")
+__all__ = [
+    "DEFAULT_KINDS",
+    "EDGE_KINDS",
+    "combined_graph",
+    "to_networkx",
+    "tweet_graph",
+    "user_graph",
+]
 
 
 def _datetimes(seconds: np.ndarray) -> list[datetime | None]:
@@ -100,7 +114,7 @@ def _mention_pairs(papers: list[Paper], b: Batch) -> tuple[np.ndarray, list[str]
 def user_graph(
     papers: Paper | Iterable[Paper],
     *,
-    kinds: Iterable[str] = ("retweet",),
+    kinds: Iterable[str] = DEFAULT_KINDS,
     reverse: bool = False,
 ) -> ig.Graph:
     """The user-level diffusion graph of one paper, or of many papers together (a corpus graph).
@@ -110,8 +124,9 @@ def user_graph(
     papers : Paper or iterable of Paper
         One paper, or several: users are merged by case-insensitive handle across papers.
     kinds : iterable of str
-        Which links become edges: any of ``retweet`` (default), ``quote``, ``reply`` (from the
-        tweet forest) and ``mention`` (author -> each handle mentioned in the text).
+        Which links become edges: any of ``retweet``, ``quote``, ``reply`` (from the tweet
+        forest) and ``mention`` (author -> each handle mentioned in the text). Default
+        :data:`DEFAULT_KINDS` (retweets), as for :func:`cascade.export.export`.
     reverse : bool
         Point edges retweeter -> source instead of source -> retweeter.
 

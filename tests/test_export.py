@@ -27,9 +27,14 @@ GEXF = "{http://www.gexf.net/1.2draft}"
 
 
 def test_edge_tables_start_with_source_target_kind():
-    nodes, edges = graph_tables(cascade.read(SAMPLE), level="user")
+    forest_kinds = ("retweet", "quote", "reply")
+    nodes, edges = graph_tables(cascade.read(SAMPLE), level="user", kinds=forest_kinds)
     assert list(edges.columns) == ["source", "target", "kind", "weight"]
-    assert int(edges["weight"].sum()) == 188  # every retweet edge of the sample's forest
+    assert int(edges["weight"].sum()) == 188  # every edge of the sample's forest
+    _, retweets = graph_tables(cascade.read(SAMPLE), level="user")  # the default: retweets
+    assert retweets["kind"].unique().tolist() == ["retweet"]
+    default_graph = cascade.user_graph(cascade.read(SAMPLE))
+    assert int(retweets["weight"].sum()) == sum(default_graph.es["weight"]) == 188
     nodes, edges = graph_tables(cascade.read(SAMPLE), level="tweet")
     assert list(edges.columns[:5]) == ["source", "target", "kind", "resolution", "probability"]
     assert edges["source"].map(type).eq(str).all() and nodes["tweet_id"].map(type).eq(str).all()
@@ -63,6 +68,22 @@ def test_gexf_for_gephi(tmp_path):
     }
     assert edge_kinds == {"retweet", "quote", "reply"}
     assert "nan" not in path.read_text(encoding="utf-8").lower().replace("nanc", "")
+
+
+def test_cli_export_has_the_api_default_kinds(tmp_path):
+    """Retweets only, as user_graph: on a file whose forest has quotes and replies too."""
+    src = FIX / "twitter_v1_search_head.json"
+    out = tmp_path / "users.csv"
+    assert main(["export", str(src), "--paper-id", "p", "--format", "csv", "-o", str(out)]) == 0
+    edges = pd.read_csv(tmp_path / "users.edges.csv", dtype={"source": str, "target": str})
+    papers = list(cascade.read(src, paper_id="p"))
+    _, api = graph_tables(papers)
+    _, every = graph_tables(papers, kinds=("retweet", "quote", "reply"))
+    assert set(every["kind"]) == {"retweet", "quote", "reply"}
+    assert edges["kind"].unique().tolist() == ["retweet"] and len(edges) < len(every)
+    graph = cascade.user_graph(papers)
+    assert edges["weight"].sum() == api["weight"].sum() == sum(graph.es["weight"])
+    assert edges[["source", "target"]].values.tolist() == api[["source", "target"]].values.tolist()
 
 
 def test_graphml_gml_and_json_read_back_with_networkx(tmp_path):

@@ -260,8 +260,8 @@ def _add_export(sub, common) -> None:
     p.add_argument("--level", default="user", metavar="user|tweet", help="users or tweets as nodes")
     p.add_argument(
         "--kinds",
-        default="retweet,quote,reply",
-        help="user level: comma-separated links to keep (retweet, quote, reply, mention)",
+        help="user level: comma-separated links to keep (retweet, quote, reply, mention; "
+        "default retweet, as cascade.user_graph)",
     )
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write")
 
@@ -271,7 +271,11 @@ def _run_export(args: argparse.Namespace) -> int:
 
     papers, log = all_papers(args)
     require_papers(log, args.inputs)
-    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    from cascade.model import DEFAULT_KINDS
+
+    kinds = DEFAULT_KINDS
+    if args.kinds is not None:
+        kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
     written = export(papers, args.output, format=args.format, level=args.level, kinds=kinds,
                      formula_guard=not args.no_formula_guard)  # fmt: skip
     if not args.quiet:
