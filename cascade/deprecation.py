@@ -1,50 +1,66 @@
-"""Old spellings kept for one release: the one rule for a renamed keyword or option."""
+"""Old spellings kept for one release: the one way they warn.
+
+Examples
+--------
+>>> import warnings
+>>> @renamed_keyword("papers", "table")
+... def count(table):
+...     return len(table)
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     count(papers=[1, 2])
+2
+>>> str(caught[0].message)
+'count(papers=...) is deprecated: use table= (the old spelling goes in the next release)'
+"""
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["renamed"]
+__all__ = ["deprecated_alias", "renamed_keyword", "warn_deprecated"]
 
-T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def renamed(caller: str, old: str, new: str, old_value: Any, value: T, default: T) -> T:
-    """``value``, or ``old_value`` when the caller used the 0.1 keyword ``old`` (deprecated).
-
-    Parameters
-    ----------
-    caller : str
-        The function, for the messages (``rank_users``).
-    old, new : str
-        The old and new keyword names.
-    old_value : object
-        What was passed as ``old``; ``None`` when it was not.
-    value, default : object
-        What was passed as ``new``, and its default.
-
-    Returns
-    -------
-    object
-        The value to use. A :class:`DeprecationWarning` names the new keyword when the old one
-        was used; a :class:`TypeError` is raised when both were given different values.
-
-    Examples
-    --------
-    >>> renamed("f", "top", "top_users", None, 5, None)
-    5
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     renamed("f", "top", "top_users", 3, None, None), str(caught[0].message)
-    (3, 'f(top=...) is deprecated: use top_users=')
-    """
-    if old_value is None:
-        return value
-    if value != default and value != old_value:
-        raise TypeError(f"{caller}: give {new}= or its deprecated spelling {old}=, not both")
+def warn_deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn (DeprecationWarning) that ``old`` is spelled ``new`` now."""
     warnings.warn(
-        f"{caller}({old}=...) is deprecated: use {new}=", DeprecationWarning, stacklevel=3
+        f"{old} is deprecated: use {new} (the old spelling goes in the next release)",
+        DeprecationWarning,
+        stacklevel=stacklevel,
     )
-    return old_value
+
+
+def renamed_keyword(old: str, new: str) -> Callable[[F], F]:
+    """Let a function still take its keyword ``new`` under its old name ``old``, with a warning."""
+
+    def wrap(func: F) -> F:
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if old in kwargs:
+                if new in kwargs:
+                    raise TypeError(f"{func.__name__}() got both {new}= and its old name {old}=")
+                warn_deprecated(f"{func.__name__}({old}=...)", f"{new}=")
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return call  # type: ignore[return-value]
+
+    return wrap
+
+
+def deprecated_alias(func: F, old: str) -> F:
+    """``func`` under its old name ``old``: the same function, warning when called."""
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        warn_deprecated(f"{old}()", f"{func.__name__}()")
+        return func(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = old
+    call.__doc__ = f"Deprecated alias of :func:`{func.__module__}.{func.__name__}`."
+    return call  # type: ignore[return-value]

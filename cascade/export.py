@@ -27,7 +27,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from cascade.deprecation import renamed
+from cascade.deprecation import renamed_keyword
 from cascade.graph import DEFAULT_KINDS, EDGE_KINDS, user_graph
 from cascade.model import Paper
 from cascade.output import atomic_path, atomic_write, guard_formulas, write_table
@@ -307,6 +307,7 @@ def _table_paths(path: Path, fmt: str) -> tuple[Path, Path]:
     return path.with_name(f"{stem}.nodes.{fmt}"), path.with_name(f"{stem}.edges.{fmt}")
 
 
+@renamed_keyword("to", "format")
 def export(
     papers: Paper | Iterable[Paper],
     path: str | os.PathLike,
@@ -315,7 +316,6 @@ def export(
     level: str = "user",
     kinds: Iterable[str] = DEFAULT_KINDS,
     formula_guard: bool = True,
-    to: str | None = None,
 ) -> list[str]:
     """Write the papers' diffusion graph for other tools.
 
@@ -327,7 +327,7 @@ def export(
         Output file; for ``csv`` / ``parquet`` the stem of ``<stem>.nodes.<ext>`` and
         ``<stem>.edges.<ext>``.
     format : {"graphml", "gexf", "gml", "json", "csv", "parquet"}, optional
-        The format; default: from the file suffix.
+        The format; default: from the file suffix (``to`` in 0.1, deprecated).
     level : {"user", "tweet"}
         Users or tweets as nodes.
     kinds : iterable of str
@@ -337,8 +337,6 @@ def export(
         CSV: prefix ``'`` to text cells a spreadsheet would run as formulas (see
         :func:`cascade.output.guard_formulas`); False for exact round trips through
         :func:`cascade.read`.
-    to : str, optional
-        Deprecated spelling of ``format`` (0.1).
 
     Returns
     -------
@@ -353,7 +351,7 @@ def export(
     True
     """
     path = Path(path)
-    fmt = renamed("export", "to", "format", to, format, None) or _SUFFIX.get(path.suffix.lower())
+    fmt = format or _SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(
             f"cannot tell the export format from {path.name!r}: give a suffix "

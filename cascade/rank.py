@@ -33,7 +33,7 @@ from cascade.centrality import (
     GRAPH_MEASURES,
     graph_measures,
 )
-from cascade.deprecation import renamed
+from cascade.deprecation import renamed_keyword
 from cascade.metrics import forest
 from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
 
@@ -334,6 +334,7 @@ def _from_graph(
     return table, values, notes
 
 
+@renamed_keyword("top", "top_users")
 def rank_users(
     papers: Paper | Iterable[Paper] | ig.Graph,
     *,
@@ -343,7 +344,6 @@ def rank_users(
     exclude_suspects: bool = False,
     measures: Iterable[str] | None = None,
     betweenness_cutoff: int = BETWEENNESS_CUTOFF,
-    top: int | None = None,
 ) -> pd.DataFrame:
     """Rank the users who tweeted about papers: who made them travel.
 
@@ -357,7 +357,7 @@ def rank_users(
     by : str
         The measure to sort by, descending; ties are broken by handle (case-insensitive).
     top_users : int, optional
-        Keep the first ``top_users`` rows (users) of each ranking.
+        Keep the first ``top_users`` rows (users) of each ranking (``top`` in 0.1, deprecated).
     per_paper : bool
         One ranking per paper (a ``citation_id`` column) instead of one ranking of the users
         merged across all papers (the corpus ranking, PageRank on the union user graph).
@@ -371,8 +371,6 @@ def rank_users(
     betweenness_cutoff : int
         Path length limit for ``betweenness`` and ``harmonic`` on graphs of more than
         :data:`EXACT_BETWEENNESS_LIMIT` users; ``table.attrs`` tell which was used.
-    top : int, optional
-        Deprecated spelling of ``top_users`` (0.1).
 
     Returns
     -------
@@ -423,7 +421,6 @@ def rank_users(
     >>> rank_users(cascade.read("examples/data"), by="pagerank", top_users=1)["handle"].tolist()
     ['byron_c_wallace']
     """
-    top_users = renamed("rank_users", "top", "top_users", top, top_users, None)
     if measures is None:  # every measure but the reconstruction ones, unless sorted by one
         measures = (
             COUNT_MEASURES + GRAPH_MEASURES + ((by,) if by in RECONSTRUCTION_MEASURES else ())

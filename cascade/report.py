@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from cascade import compare
-from cascade.deprecation import renamed
+from cascade.deprecation import renamed_keyword
 from cascade.errors import InputError
 from cascade.graph import combined_graph
 from cascade.io import ReadLog, ReadOptions
@@ -225,6 +225,7 @@ def _say(quiet: bool, message: str) -> None:
 # --- the report ------------------------------------------------------------------------------
 
 
+@renamed_keyword("top", "n_listed")
 def report(
     inputs: str | os.PathLike | Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -238,7 +239,6 @@ def report(
     seed: int = 0,
     quiet: bool = True,
     force: bool = False,
-    top: int | None = None,
     **legacy: Any,
 ) -> Report:
     """Write the comparison report of a corpus of papers to ``out_dir``.
@@ -264,7 +264,8 @@ def report(
         Run the per-paper work on a Dask cluster instead.
     n_listed : int
         Rows of the influencer, audience-overlap and spreader tables; the papers with most
-        tweets (this many) also get a table of their own top influencers.
+        tweets (this many) also get a table of their own top influencers (``top`` in 0.1,
+        deprecated).
     max_graphs : int or None
         Write graph pages for at most this many papers (those with the most tweets; ties by
         citation id); None for every paper.
@@ -276,8 +277,6 @@ def report(
         No progress messages on standard error.
     force : bool
         Replace ``out_dir`` even if it is a non-empty folder that is not a cascade report.
-    top : int, optional
-        Deprecated spelling of ``n_listed`` (0.1).
     **legacy
         The 0.1 keywords ``input_format``, ``paper_id``, ``strict``, ``reconstruct`` and
         ``reconstruct_options`` (deprecated: use ``options``).
@@ -296,7 +295,6 @@ def report(
     ['audience_overlap.csv', 'cascades.csv', 'distributions.csv']
     """
     options = legacy_options(options, legacy, "report")
-    n_listed = renamed("report", "top", "n_listed", top, n_listed, 20)
     out = Path(out_dir)
     group_map = compare.read_groups(groups) if isinstance(groups, (str, os.PathLike)) else groups
     staging = staging_folder(out, ours=_is_report, force=force, what="a cascade report")

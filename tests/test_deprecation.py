@@ -9,7 +9,6 @@ import pytest
 
 import cascade
 from cascade.cli import main
-from cascade.deprecation import renamed
 
 SAMPLE = "examples/data"
 
@@ -19,14 +18,9 @@ def sample() -> cascade.Paper:
     return next(iter(cascade.read(SAMPLE)))
 
 
-def test_renamed_rule():
-    assert renamed("f", "old", "new", None, 4, None) == 4
-    with pytest.warns(DeprecationWarning, match=r"^f\(old=\.\.\.\) is deprecated: use new=$"):
-        assert renamed("f", "old", "new", 3, None, None) == 3
-    with pytest.warns(DeprecationWarning):
-        assert renamed("f", "old", "new", 3, 3, None) == 3  # the same value twice is no conflict
-    with pytest.raises(TypeError, match="give new= or its deprecated spelling old=, not both"):
-        renamed("f", "old", "new", 3, 4, None)
+def test_both_spellings_at_once_is_an_error(sample):
+    with pytest.raises(TypeError, match=r"got both top_users= and its old name top="):
+        cascade.rank_users(sample, top=2, top_users=2)
 
 
 def test_rank_users_top(sample):

@@ -15,6 +15,7 @@ from cascade.output import TABLE_FORMATS
 
 __all__ = [
     "all_papers",
+    "apply_renamed",
     "common_options",
     "deprecated_option",
     "finish",
@@ -27,7 +28,6 @@ __all__ = [
     "progress",
     "read_options",
     "reconstruct_options",
-    "renamed_options",
     "require_papers",
 ]
 
@@ -210,14 +210,14 @@ def parallel_options(p: argparse.ArgumentParser) -> None:
 def deprecated_option(p: argparse.ArgumentParser, old: str, new: str, **kwargs: Any) -> None:
     """Accept ``old`` (a 0.1 spelling, hidden from --help) for the option ``new``, with a warning.
 
-    The old option stores into the new one's destination; :func:`renamed_options` warns.
+    The old option stores into the new one's destination; :func:`apply_renamed` warns.
     """
     dest = new.lstrip("-").replace("-", "_")
     p.add_argument(old, dest=f"_old_{dest}", help=argparse.SUPPRESS, **kwargs)
     p.set_defaults(_renamed=[*(p.get_default("_renamed") or []), (old, new, dest)])
 
 
-def renamed_options(args: argparse.Namespace) -> None:
+def apply_renamed(args: argparse.Namespace) -> None:
     """Move the values given under deprecated spellings to their new options, with a warning."""
     for old, new, dest in getattr(args, "_renamed", None) or []:
         value = getattr(args, f"_old_{dest}", None)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from cascade.deprecation import renamed
+from cascade.deprecation import renamed_keyword
 from cascade.metrics import forest
 from cascade.model import Paper, stack
 from cascade.predict import predict_cascades
@@ -214,13 +214,13 @@ def _html(table: pd.DataFrame, papers: list[str], titles: Mapping[str, str]) -> 
     )
 
 
+@renamed_keyword("top", "n_papers")
 def growth_section(
     predictions: pd.DataFrame | Sequence[pd.DataFrame],
     ages: Mapping[str, np.ndarray] | Sequence[Mapping[str, np.ndarray]],
     *,
     n_papers: int = 6,
     titles: Mapping[str, str] | None = None,
-    top: int | None = None,
 ) -> GrowthSection:
     """The growth table, figure and HTML for the ``n_papers`` papers with most reshares.
 
@@ -231,11 +231,10 @@ def growth_section(
     ages : mapping or sequence of mappings
         From :func:`growth_data` (merged).
     n_papers : int
-        Papers drawn and listed in the HTML (the table has all papers).
+        Papers drawn and listed in the HTML (the table has all papers; ``top`` in 0.1,
+        deprecated).
     titles : mapping, optional
         citation_id -> title shown in the HTML (escaped).
-    top : int, optional
-        Deprecated spelling of ``n_papers`` (0.1).
 
     Returns
     -------
@@ -253,7 +252,6 @@ def growth_section(
     >>> section.html.startswith('<table class="growth">')
     True
     """
-    n_papers = renamed("growth_section", "top", "n_papers", top, n_papers, 6)
     if not isinstance(predictions, pd.DataFrame):
         frames = [p for p in predictions if len(p)]
         predictions = pd.concat(frames, ignore_index=True) if frames else predictions[0]

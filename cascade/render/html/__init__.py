@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from cascade.deprecation import renamed
+from cascade.deprecation import renamed_keyword
 from cascade.render.html.colours import COLOR_BY
 from cascade.render.html.inputs import LEVELS, as_graph
 from cascade.render.html.page import LAYOUTS, PHYSICS_MAX_NODES, Options, build
@@ -51,6 +51,7 @@ __all__ = [
 _RELATIVE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!/)[^\s\"'<>\\]*$")
 
 
+@renamed_keyword("top", "max_nodes")
 def to_html(
     graph_or_paper: Any,
     path: str | os.PathLike[str] | None = None,
@@ -66,7 +67,6 @@ def to_html(
     seed: int = 0,
     assets: str | None = None,
     index_href: str | None = None,
-    top: int | None = None,
 ) -> str:
     """Render a diffusion graph as one interactive, offline HTML page.
 
@@ -101,7 +101,8 @@ def to_html(
         (users of several papers are grouped). ``suspect``: the automated-account flag of
         ``cascade.rank.automated_suspects``.
     max_nodes : int, optional
-        Keep only the ``max_nodes`` nodes with the largest ``size_by`` value (ties by name).
+        Keep only the ``max_nodes`` nodes with the largest ``size_by`` value (ties by name;
+        ``top`` in 0.1, deprecated).
     min_weight : float, optional
         Leave out edges lighter than this, then the nodes left without an edge. The page lists what
         was left out; its slider filters further in the browser.
@@ -124,8 +125,6 @@ def to_html(
         self-contained file.
     index_href : str, optional
         A relative URL (such as ``"../index.html"``) for a link back to a report's index.
-    top : int, optional
-        Deprecated spelling of ``max_nodes`` (0.1).
 
     Returns
     -------
@@ -162,7 +161,6 @@ def to_html(
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    max_nodes = renamed("to_html", "top", "max_nodes", top, max_nodes, None)
     if max_nodes is not None and (
         isinstance(max_nodes, bool) or int(max_nodes) != max_nodes or max_nodes < 1
     ):
