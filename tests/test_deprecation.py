@@ -115,3 +115,15 @@ def test_cli_old_options(old, new, keyword, monkeypatch, capsys):
     assert main([*[a for a in old if a not in (flag, str(value))], new, str(value), "-q"]) == 1
     assert "deprecated" not in capsys.readouterr().err
     assert calls[1] == calls[0]
+
+
+def test_weibo_true_parents_moved():
+    from cascade.ground_truth import true_parents
+
+    with pytest.warns(DeprecationWarning, match=r"cascade\.io\.weibo\.true_parents is deprecated"):
+        from cascade.io.weibo import true_parents as old
+    assert old is true_parents
+    import cascade.io.weibo as weibo
+
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        weibo.nothing  # noqa: B018
