@@ -8,7 +8,6 @@ import json
 import os
 import random
 import re
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,19 +15,16 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 import pytest
+from conftest import benchmark_module, browser_module
+
+import cascade
+from cascade.render.html import PHYSICS_MAX_NODES, to_html
 
 HERE = Path(__file__).resolve().parent
-# Shared helpers that are not test modules: the browser helper and the benchmark's graph maker
-# (pytest runs with --import-mode=importlib, which puts neither folder on sys.path).
-for _extra in (HERE, HERE.parent / "benchmarks"):
-    if str(_extra) not in sys.path:
-        sys.path.insert(0, str(_extra))
-
-import browser  # noqa: E402
-from bench_html import synthetic_user_graph  # noqa: E402
-
-import cascade  # noqa: E402
-from cascade.render.html import PHYSICS_MAX_NODES, to_html  # noqa: E402
+# Shared helpers that are not test modules, imported by path: the browser helper and the
+# benchmark's graph maker.
+browser = browser_module()
+synthetic_user_graph = benchmark_module("bench_html").synthetic_user_graph
 
 # The real sample (258 tweets about "Attention is not Explanation"), as bundled in the repository;
 # identical to shared/data/altmetric-tab/000_572fe4aae46fb893.txt.
