@@ -315,6 +315,25 @@ def test_every_colouring_has_a_legend(paper, color_by):
     assert len(colours) > 1 or color_by == "paper"
 
 
+def test_kind_colours_follow_each_users_role():
+    """Roles by hand on a -> b -> c, d alone: a source, b a relay, c a retweeter, d isolated."""
+    g = ig.Graph(n=4, edges=[(0, 1), (1, 2)], directed=True)
+    g.vs["name"] = g.vs["handle"] = ["a", "b", "c", "d"]
+    g.es["weight"] = [1, 1]
+    g.es["kind"] = ["retweet", "retweet"]
+    g["level"] = "user"
+    html = to_html(g, color_by="kind")
+    nodes, _ = page_data(html)
+    colour = {n["id"]: n["color"] for n in nodes}
+    # source blue, relay orange, retweeter green, isolated grey (KIND_COLORS)
+    assert colour == {"a": "#1f77b4", "b": "#ff7f0e", "c": "#2ca02c", "d": "#c7c7c7"}
+    legend = html.split('<aside id="legend">')[1].split("</aside>")[0]
+    entries = re.findall(r'background: (#[0-9a-f]{6});"></span><span class="label">(\w+)<', legend)
+    roles = {label: hex_colour for hex_colour, label in entries}
+    assert roles == {"source": "#1f77b4", "relay": "#ff7f0e", "retweeter": "#2ca02c",
+                     "isolated": "#c7c7c7"}  # fmt: skip
+
+
 def page_spec(html: str) -> dict:
     """The page's settings block (vis options, level, timeline, ...)."""
     return json.loads(re.search(r'id="cascade-page">(.*?)</script>', html).group(1))

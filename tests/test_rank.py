@@ -168,6 +168,15 @@ def test_chain_reach_and_descendants(chain):
     assert table["handle"].tolist()[:3] == ["a", "R", "c"]
 
 
+def test_reach_leaves_unknown_follower_counts_out(chain):
+    followers = chain.followers.copy()
+    followers[[2, 3, 4]] = np.nan  # b, c and d: counts unknown
+    reach = by_handle(rank_users(dataclasses.replace(chain, followers=followers)), "reach")
+    assert reach["R"] == 100  # a's 100; b's unknown count is left out, not read as 0
+    assert np.isnan(reach["a"])  # none of c's and d's counts is known: unknown, not 0
+    assert reach["c"] == 5 and reach["b"] == 0  # e's 5; no retweeters at all: 0
+
+
 def test_descendants_follow_the_papers_parents(chain):
     star = chain.with_parents(np.array([-1, 0, 0, 0, 0, 0]), method="star")
     assert by_handle(rank_users(star), "cascade_descendants") == {
