@@ -15,10 +15,8 @@ from cascade.cli.options import (
     formula_option,
     groups_option,
     measure_papers,
-    open_corpus,
     output_options,
     parallel_options,
-    progress,
     read_options,
     require_papers,
 )
@@ -41,22 +39,11 @@ def _add_metrics(sub, common) -> None:
 
 
 def _run_metrics(args: argparse.Namespace) -> int:
-    from cascade.parallel import default_workers
-
-    if args.dask is None and (args.workers or default_workers()) == 1:
-        # Serial: stream the papers through the batched metrics, with a progress bar.
-        from cascade.metrics import cascade_metrics, paper_metrics
-
-        corpus = open_corpus(args)
-        table = (paper_metrics if args.per == "paper" else cascade_metrics)(progress(corpus, args))
-        log = corpus.log
-    else:
-        m = measure_papers(args)
-        table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
-        log = m.log
-    require_papers(log, args.inputs)
+    m = measure_papers(args)  # the API decides what runs in this process
+    table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
+    require_papers(m.log, args.inputs)
     write_table(table, args.output, args.format)
-    return finish(SimpleNamespace(log=log), args)
+    return finish(SimpleNamespace(log=m.log), args)
 
 
 # --- cascade graph -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,10 +22,8 @@ __all__ = [
     "formula_option",
     "groups_option",
     "measure_papers",
-    "open_corpus",
     "output_options",
     "parallel_options",
-    "progress",
     "read_options",
     "reconstruct_options",
     "require_papers",
@@ -107,28 +105,28 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def open_corpus(args: argparse.Namespace) -> Corpus:
-    """The corpus the command-line arguments name (read in this process)."""
-    return read_options(args).open(args.inputs)  # type: ignore[return-value]
-
-
 def all_papers(args: argparse.Namespace) -> tuple[list[Paper], ReadLog]:
     """Every paper of the inputs, read on ``--workers`` processes or ``--dask``; and the log."""
     from cascade.parallel import read_papers
 
-    if getattr(args, "dask", None) is None and getattr(args, "workers", None) == 1:
-        corpus = open_corpus(args)
-        return list(progress(corpus, args)), corpus.log
-    return read_papers(
-        args.inputs, workers=args.workers, dask=args.dask, options=read_options(args)
-    )
+    return read_papers(args.inputs, **_run_options(args))
 
 
 def measure_papers(args: argparse.Namespace):
     """Paper and cascade metrics of the inputs, on ``--workers`` processes or ``--dask``."""
     from cascade.parallel import measure
 
-    return measure(args.inputs, workers=args.workers, dask=args.dask, options=read_options(args))
+    return measure(args.inputs, **_run_options(args))
+
+
+def _run_options(args: argparse.Namespace) -> dict:
+    """Where and how the API reads (it decides what runs in this process)."""
+    return {
+        "workers": args.workers,
+        "dask": args.dask,
+        "options": read_options(args),
+        "progress": not args.quiet,
+    }
 
 
 def reconstruct_options(args: argparse.Namespace) -> dict:
@@ -146,16 +144,6 @@ def reconstruct_options(args: argparse.Namespace) -> dict:
     if args.reconstruct == "follow-graph":
         return {"follow_graph": args.follow_graph}
     return {}
-
-
-def progress(papers: Corpus, args: argparse.Namespace) -> Iterator[Paper]:
-    """Iterate papers with a progress bar on a terminal's standard error (not with --quiet)."""
-    if args.quiet or not sys.stderr.isatty():
-        yield from papers
-        return
-    from tqdm import tqdm
-
-    yield from tqdm(papers, unit=" papers", file=sys.stderr, leave=False)
 
 
 def finish(corpus: Corpus | SimpleNamespace, args: argparse.Namespace) -> int:
