@@ -46,9 +46,10 @@ SAMPLE = (
     / "data"
     / "attention-is-not-explanation.json"
 )
-for extra in (ROOT, ROOT / "tests"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+if __name__ == "__main__":  # run as a script: this checkout's package and the browser helper
+    for extra in (ROOT, ROOT / "tests"):
+        if str(extra) not in sys.path:
+            sys.path.insert(0, str(extra))
 
 from cascade.render.html import to_html  # noqa: E402
 

@@ -36,7 +36,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cascade  # noqa: E402
-from cascade.io.weibo import true_parents  # noqa: E402
+from cascade.ground_truth import true_parents  # noqa: E402
 from cascade.metrics import cascade_metrics, forest  # noqa: E402
 from cascade.reconstruct import (  # noqa: E402
     estimate_alpha,

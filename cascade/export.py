@@ -10,25 +10,34 @@ The edge table starts ``source, target, kind``, then ``weight`` (user level) or
 ``resolution, probability, paper_id`` (tweet level). The tweet-level node table has the columns of
 the plain-CSV reader (``tweet_id, paper_id, author, time, text, followers, parent_id`` plus
 ``kind, resolution, placeholder``), so it reads back with :func:`cascade.read` unchanged.
+
+The graph files (``graphml``, ``gexf``, ``gml``, ``json``) hold :func:`cascade.graph.to_networkx`
+of the user graph or the tweet forests, the one networkx schema (attribute names as in
+``docs/design.md``, times ISO-8601, missing values left out), plus Gephi's ``label`` and
+``start`` and, on tweet nodes, ``citation_id``.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
-import warnings
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import numpy as np
 import orjson
 import pandas as pd
 
-from cascade.graph import EDGE_KINDS, user_graph
+from cascade.deprecation import renamed_keyword, warn_deprecated
+from cascade.graph import (
+    DEFAULT_KINDS,
+    EDGE_KINDS,
+    plain_value,
+    to_networkx,
+    tweet_graph,
+    user_graph,
+)
 from cascade.model import Paper
 from cascade.output import atomic_path, atomic_write, guard_formulas, write_table
 
@@ -78,6 +87,14 @@ def _tweet_tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(nodes, ignore_index=True), pd.concat(edges, ignore_index=True)
 
 
+def _kinds(kinds: Iterable[str]) -> tuple[str, ...]:
+    kinds = tuple(kinds)
+    unknown = set(kinds) - set(EDGE_KINDS)
+    if unknown:
+        raise ValueError(f"unknown edge kinds {sorted(unknown)}; choose from {EDGE_KINDS}")
+    return kinds
+
+
 def _user_tables(papers: list[Paper], kinds: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
     g = user_graph(papers, kinds=kinds)
     names = np.asarray(g.vs["name"], dtype=object) if g.vcount() else np.empty(0, object)
@@ -109,7 +126,7 @@ def graph_tables(
     papers: Paper | Iterable[Paper],
     *,
     level: str = "user",
-    kinds: Iterable[str] = ("retweet", "quote", "reply"),
+    kinds: Iterable[str] = DEFAULT_KINDS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Node and edge tables of the papers' diffusion graph.
 
@@ -120,7 +137,8 @@ def graph_tables(
     level : {"user", "tweet"}
         Users (merged across papers) or tweets as nodes.
     kinds : iterable of str
-        User level: which links become edges (see :func:`cascade.graph.user_graph`).
+        User level: which links become edges (see :func:`cascade.graph.user_graph`); default
+        :data:`~cascade.graph.DEFAULT_KINDS` (retweets), as ``user_graph``.
 
     Returns
     -------
@@ -143,35 +161,57 @@ def graph_tables(
     if level == "tweet":
         return _tweet_tables(papers)
     if level == "user":
-        kinds = tuple(kinds)
-        unknown = set(kinds) - set(EDGE_KINDS)
-        if unknown:
-            raise ValueError(f"unknown edge kinds {sorted(unknown)}; choose from {EDGE_KINDS}")
-        return _user_tables(papers, kinds)
+        return _user_tables(papers, _kinds(kinds))
     raise ValueError(f"unknown level {level!r}; choose from {LEVELS}")
 
 
-def _plain(value: Any) -> Any:
-    """A value as a plain Python scalar for graph files, or None when missing."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _graph_file(papers: list[Paper], level: str, kinds: tuple[str, ...]) -> nx.DiGraph:
+    """The networkx graph the graph formats write: :func:`cascade.graph.to_networkx` of the
+    papers' user graph or tweet forests, plus what Gephi reads.
+
+    Gephi's ``label`` (handle, or tweet author) and ``start`` (first appearance, or tweet time;
+    an edge's is its child tweet's time) are added. A tweet file of several papers joins their
+    forests, nodes keyed ``<paper>/<tweet>`` (:func:`_node_keys`); every tweet node carries its
+    paper's ``citation_id``.
+    """
+    if level == "user":
+        g = to_networkx(user_graph(papers, kinds=kinds))
+        for _, data in g.nodes(data=True):
+            data["label"] = str(data.get("handle", ""))
+            if "first_seen" in data:
+                data["start"] = data["first_seen"]
+        return g
+    if level != "tweet":
+        raise ValueError(f"unknown level {level!r}; choose from {LEVELS}")
+    forests = [to_networkx(tweet_graph(p)) for p in papers]
+    cids = [p.citation_id for p, f in zip(papers, forests) for _ in f]
+    keys = iter(_node_keys(cids, [str(k) for f in forests for k in f]))
+    out = nx.MultiDiGraph() if any(f.is_multigraph() for f in forests) else nx.DiGraph()
+    out.graph["level"] = "tweet"
+    if len(papers) == 1:
+        out.graph.update(forests[0].graph)
+    for cid, f in zip([p.citation_id for p in papers], forests):
+        key = {k: next(keys) for k in f}
+        for k, data in f.nodes(data=True):
+            extra = {"citation_id": cid, "label": str(data.get("author", ""))}
+            if "time" in data:
+                extra["start"] = data["time"]
+            out.add_node(key[k], **data, **extra)
+        for s, d, data in f.edges(data=True):
+            start = f.nodes[d].get("time")
+            out.add_edge(key[s], key[d], **data, **({} if start is None else {"start": start}))
+    return out
 
 
 def to_nx(nodes: pd.DataFrame, edges: pd.DataFrame, *, level: str) -> nx.DiGraph:
-    """A networkx graph from :func:`graph_tables` output: missing values left out, times ISO-8601.
+    """Deprecated (0.1): a networkx graph from :func:`graph_tables` output.
 
-    Tweet-level nodes are keyed by tweet id when they come from one paper, else by
-    ``"<paper_id>/<tweet_id>"``; user-level nodes by lower-case handle. A node's ``start`` is its
-    time (tweet) or first appearance (user), which Gephi's timeline uses; an edge's is the child
-    tweet's time.
+    Use :func:`cascade.graph.to_networkx` on :func:`cascade.graph.user_graph` or
+    :func:`cascade.graph.tweet_graph`, the one networkx schema. Tweet-level nodes are keyed by
+    tweet id when they come from one paper, else by ``"<paper_id>/<tweet_id>"``; user-level
+    nodes by lower-case handle; missing values are left out, times are ISO-8601.
     """
+    warn_deprecated("cascade.export.to_nx()", "cascade.graph.to_networkx()")
     if level == "tweet":
         node_keys = _node_keys(nodes["paper_id"].tolist(), nodes["tweet_id"].tolist())
         key = dict(zip(zip(nodes["paper_id"], nodes["tweet_id"]), node_keys))
@@ -189,15 +229,15 @@ def to_nx(nodes: pd.DataFrame, edges: pd.DataFrame, *, level: str) -> nx.DiGraph
     g.graph["level"] = level
     columns = list(nodes.columns)
     for k, row, lab, t in zip(node_keys, nodes.itertuples(index=False), label, start):
-        data = {c: v for c, v in zip(columns, map(_plain, row)) if v is not None}
+        data = {c: v for c, v in zip(columns, map(plain_value, row)) if v is not None}
         data["label"] = str(lab)
-        if _plain(t) is not None:
-            data["start"] = _plain(t)
+        if plain_value(t) is not None:
+            data["start"] = plain_value(t)
         g.add_node(k, **data)
     edge_columns = [c for c in edges.columns if c not in ("source", "target")]
     for s, d, row in zip(src, dst, edges[edge_columns].itertuples(index=False)):
-        data = {c: v for c, v in zip(edge_columns, map(_plain, row)) if v is not None}
-        t = _plain(edge_start.get(d))
+        data = {c: v for c, v in zip(edge_columns, map(plain_value, row)) if v is not None}
+        t = plain_value(edge_start.get(d))
         if t is not None:
             data["start"] = t
         g.add_edge(s, d, **data)
@@ -208,25 +248,22 @@ def to_nx(nodes: pd.DataFrame, edges: pd.DataFrame, *, level: str) -> nx.DiGraph
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _xml_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells with the characters XML cannot hold replaced by U+FFFD (GraphML, GEXF).
+def _xml_safe(g: nx.DiGraph) -> nx.DiGraph:
+    """``g`` with the characters XML cannot hold replaced by U+FFFD in its text (GraphML, GEXF).
 
     Examples
     --------
-    >>> _xml_safe(pd.DataFrame({"t": ["a\x1bb", "ok"], "n": [1, 2]})).values.tolist()
-    [['a\ufffdb', 1], ['ok', 2]]
+    >>> g = nx.DiGraph()
+    >>> g.add_node("a", text="a\x1bb", tweets=1)
+    >>> _xml_safe(g).nodes["a"]
+    {'text': 'a\ufffdb', 'tweets': 1}
     """
-    out = frame
-    for name in frame.columns:
-        column = frame[name]
-        if column.dtype.kind != "O" and not pd.api.types.is_string_dtype(column):
-            continue
-        fixed = [_NOT_XML.sub("\ufffd", v) if isinstance(v, str) else v for v in column]
-        if fixed != column.tolist():
-            if out is frame:
-                out = frame.copy()
-            out[name] = pd.Series(fixed, index=frame.index, dtype=column.dtype)
-    return out
+    records = [g.graph, *(d for _, d in g.nodes(data=True)), *(d for *_, d in g.edges(data=True))]
+    for data in records:
+        for k, v in data.items():
+            if isinstance(v, str) and _NOT_XML.search(v):
+                data[k] = _NOT_XML.sub("\ufffd", v)
+    return g
 
 
 def _node_keys(paper_ids: list[str], tweet_ids: list[str]) -> list[str]:
@@ -306,15 +343,15 @@ def _table_paths(path: Path, fmt: str) -> tuple[Path, Path]:
     return path.with_name(f"{stem}.nodes.{fmt}"), path.with_name(f"{stem}.edges.{fmt}")
 
 
+@renamed_keyword("to", "format")
 def export(
     papers: Paper | Iterable[Paper],
     path: str | os.PathLike,
     *,
     format: str | None = None,
     level: str = "user",
-    kinds: Iterable[str] = ("retweet", "quote", "reply"),
+    kinds: Iterable[str] = DEFAULT_KINDS,
     formula_guard: bool = True,
-    to: str | None = None,
 ) -> list[str]:
     """Write the papers' diffusion graph for other tools.
 
@@ -326,17 +363,16 @@ def export(
         Output file; for ``csv`` / ``parquet`` the stem of ``<stem>.nodes.<ext>`` and
         ``<stem>.edges.<ext>``.
     format : {"graphml", "gexf", "gml", "json", "csv", "parquet"}, optional
-        The format; default: from the file suffix.
+        The format; default: from the file suffix (``to`` in 0.1, deprecated).
     level : {"user", "tweet"}
         Users or tweets as nodes.
     kinds : iterable of str
-        User level: which links become edges (``retweet``, ``quote``, ``reply``, ``mention``).
+        User level: which links become edges (``retweet``, ``quote``, ``reply``, ``mention``);
+        default :data:`~cascade.graph.DEFAULT_KINDS` (retweets), as ``user_graph``.
     formula_guard : bool
         CSV: prefix ``'`` to text cells a spreadsheet would run as formulas (see
         :func:`cascade.output.guard_formulas`); False for exact round trips through
         :func:`cascade.read`.
-    to : str, optional
-        Deprecated spelling of ``format`` (0.1).
 
     Returns
     -------
@@ -351,9 +387,7 @@ def export(
     True
     """
     path = Path(path)
-    if to is not None:
-        warnings.warn("export(to=...) is deprecated: use format=", DeprecationWarning, stacklevel=2)
-    fmt = format or to or _SUFFIX.get(path.suffix.lower())
+    fmt = format or _SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(
             f"cannot tell the export format from {path.name!r}: give a suffix "
@@ -361,8 +395,8 @@ def export(
         )
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
-    nodes, edges = graph_tables(papers, level=level, kinds=kinds)
     if fmt in ("csv", "parquet"):
+        nodes, edges = graph_tables(papers, level=level, kinds=kinds)
         node_path, edge_path = _table_paths(path, fmt)
         for frame, where in ((nodes, node_path), (edges, edge_path)):
             if fmt == "csv":
@@ -370,9 +404,10 @@ def export(
             else:
                 write_table(frame, where, fmt)
         return [str(node_path), str(edge_path)]
+    papers = [papers] if isinstance(papers, Paper) else list(papers)
+    g = _graph_file(papers, level, _kinds(kinds))
     if fmt in ("graphml", "gexf"):
-        nodes, edges = _xml_safe(nodes), _xml_safe(edges)
-    g = to_nx(nodes, edges, level=level)
+        g = _xml_safe(g)
     if fmt == "graphml":
         with atomic_path(path) as tmp:
             nx.write_graphml(g, tmp, named_key_ids=True)

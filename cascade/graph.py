@@ -7,8 +7,10 @@ source), which is what "being retweeted raises your score" centralities such as 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 import igraph as ig
 import networkx as nx
@@ -16,11 +18,26 @@ import numpy as np
 import pandas as pd
 
 from cascade import text as T
-from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack
+from cascade.model import (
+    DEFAULT_KINDS,
+    EDGE_KINDS,
+    NAT,
+    Batch,
+    Paper,
+    distinct,
+    latest_per_group,
+    stack,
+)
 
-__all__ = ["EDGE_KINDS", "combined_graph", "to_networkx", "tweet_graph", "user_graph"]
-
-EDGE_KINDS = ("retweet", "quote", "reply", "mention")
+__all__ = [
+    "DEFAULT_KINDS",
+    "EDGE_KINDS",
+    "combined_graph",
+    "plain_value",
+    "to_networkx",
+    "tweet_graph",
+    "user_graph",
+]
 
 
 def _datetimes(seconds: np.ndarray) -> list[datetime | None]:
@@ -100,7 +117,7 @@ def _mention_pairs(papers: list[Paper], b: Batch) -> tuple[np.ndarray, list[str]
 def user_graph(
     papers: Paper | Iterable[Paper],
     *,
-    kinds: Iterable[str] = ("retweet",),
+    kinds: Iterable[str] = DEFAULT_KINDS,
     reverse: bool = False,
 ) -> ig.Graph:
     """The user-level diffusion graph of one paper, or of many papers together (a corpus graph).
@@ -110,8 +127,9 @@ def user_graph(
     papers : Paper or iterable of Paper
         One paper, or several: users are merged by case-insensitive handle across papers.
     kinds : iterable of str
-        Which links become edges: any of ``retweet`` (default), ``quote``, ``reply`` (from the
-        tweet forest) and ``mention`` (author -> each handle mentioned in the text).
+        Which links become edges: any of ``retweet``, ``quote``, ``reply`` (from the tweet
+        forest) and ``mention`` (author -> each handle mentioned in the text). Default
+        :data:`DEFAULT_KINDS` (retweets), as for :func:`cascade.export.export`.
     reverse : bool
         Point edges retweeter -> source instead of source -> retweeter.
 
@@ -192,8 +210,47 @@ def user_graph(
     return g
 
 
+def plain_value(value: Any) -> Any:
+    """A graph attribute as a plain value every networkx writer takes; None when missing.
+
+    Times become ISO-8601 strings (UTC offset included), numpy scalars Python ones, NaN and
+    infinities None.
+
+    Examples
+    --------
+    >>> plain_value(datetime(2020, 1, 2, tzinfo=timezone.utc)), plain_value(float("nan"))
+    ('2020-01-02T00:00:00+00:00', None)
+    >>> plain_value(np.int64(3)), plain_value("x")
+    (3, 'x')
+    """
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _plain_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in attributes.items():
+        value = plain_value(v)
+        if value is not None:
+            out[k] = value
+    return out
+
+
 def to_networkx(graph: ig.Graph, *, reverse: bool = False) -> nx.DiGraph | nx.MultiDiGraph:
     """Convert a cascade graph to networkx, keyed by ``name`` (tweet id or lower-case handle).
+
+    The one networkx conversion (:func:`cascade.export.export` writes its GraphML, GEXF, GML and
+    JSON files through it): the attributes keep the names of the igraph schemas (see
+    :func:`tweet_graph`, :func:`user_graph` and ``docs/design.md``), with plain values every
+    networkx writer takes (:func:`plain_value`): times as ISO-8601 strings, and a missing value
+    (NaN follower count, unknown time, None) left out rather than stored.
 
     Parameters
     ----------
@@ -206,26 +263,30 @@ def to_networkx(graph: ig.Graph, *, reverse: bool = False) -> nx.DiGraph | nx.Mu
     -------
     networkx.DiGraph or networkx.MultiDiGraph
         A MultiDiGraph only when two edges join the same ordered pair (a user graph with several
-        kinds of link). Vertex, edge and graph attributes are copied.
+        kinds of link). Vertex attributes but ``name`` (the key), edge attributes (``kind`` and
+        ``weight`` or ``resolution``) and graph attributes are copied.
 
     Examples
     --------
     >>> import cascade
     >>> g = to_networkx(user_graph(cascade.read("examples/data")))
-    >>> g["byron_c_wallace"]["geilehirnbude"]["weight"]
-    1
+    >>> g["byron_c_wallace"]["geilehirnbude"]
+    {'kind': 'retweet', 'weight': 1}
+    >>> g.nodes["byron_c_wallace"]["first_seen"]
+    '2019-02-28T12:48:54+00:00'
     """
     names = graph.vs["name"]
     edges = graph.get_edgelist()
     pairs = [(names[b], names[a]) if reverse else (names[a], names[b]) for a, b in edges]
     multi = len(set(pairs)) < len(pairs)
     out = nx.MultiDiGraph() if multi else nx.DiGraph()
-    out.graph.update({k: graph[k] for k in graph.attributes()})
-    out.add_nodes_from((v["name"], v.attributes()) for v in graph.vs)
-    for (u, v), e in zip(pairs, graph.es):
-        out.add_edge(u, v, **e.attributes())
-    for _, data in out.nodes(data=True):
+    out.graph.update(_plain_attributes({k: graph[k] for k in graph.attributes()}))
+    for v in graph.vs:
+        data = _plain_attributes(v.attributes())
         data.pop("name", None)
+        out.add_node(v["name"], **data)
+    for (u, v), e in zip(pairs, graph.es):
+        out.add_edge(u, v, **_plain_attributes(e.attributes()))
     return out
 
 

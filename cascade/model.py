@@ -18,10 +18,26 @@ import pandas as pd
 if TYPE_CHECKING:
     import igraph as ig
 
-__all__ = ["COLUMNS", "NAT", "Batch", "Paper", "distinct", "latest_per_group", "stack", "sum_known"]
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_KINDS",
+    "EDGE_KINDS",
+    "NAT",
+    "Batch",
+    "Paper",
+    "distinct",
+    "latest_per_group",
+    "stack",
+    "sum_known",
+]
 
 #: ``datetime64``'s NaT seen as int64 (what :func:`stack` puts in ``time`` for unknown times).
 NAT = np.iinfo(np.int64).min
+#: The links a user graph can have: the kinds of the tweet forest's edges, and mentions.
+EDGE_KINDS = ("retweet", "quote", "reply", "mention")
+#: The links of a user graph unless told otherwise (``user_graph``, ``export``, ``cascade export``):
+#: retweets, the edges the rankings' centralities use, so a graph ranks as its papers do.
+DEFAULT_KINDS = ("retweet",)
 
 COLUMNS = (
     "id",
@@ -114,7 +130,7 @@ class Paper:
         sandboxed iframe; ``cascade.show(paper, ...)`` takes every option of ``to_html``."""
         from cascade.render.notebook import NOTEBOOK_TOP, show
 
-        return show(self, top=NOTEBOOK_TOP, height=560)._repr_html_()
+        return show(self, max_nodes=NOTEBOOK_TOP, height=560)._repr_html_()
 
     @property
     def n_tweets(self) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,12 +15,16 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from cascade.errors import InputError
+
 __all__ = [
     "FORMULA_START",
     "TABLE_FORMATS",
     "atomic_path",
     "atomic_write",
     "guard_formulas",
+    "staging_folder",
+    "swap_folder",
     "table_records",
     "write_table",
     "write_tables",
@@ -232,3 +237,36 @@ def write_tables(
         return list(paths.values())
     _emit(text, None if to_stdout else path)
     return [] if path is None or to_stdout else [Path(path)]
+
+
+def staging_folder(out: Path, *, ours: Callable[[Path], bool], force: bool, what: str) -> Path:
+    """A fresh hidden sibling of ``out`` to build a folder in (``.<name>.*.tmp``).
+
+    A non-empty ``out`` that ``ours`` does not recognise (not ``what``) is refused unless
+    ``force``, so an unrelated folder is never replaced; a file there is always refused.
+    """
+    if out.exists():
+        if not out.is_dir():
+            raise InputError(str(out), "exists and is not a folder: choose another -o")
+        if any(out.iterdir()) and not ours(out) and not force:
+            raise InputError(
+                str(out),
+                f"is a non-empty folder that is not {what}: choose another -o, "
+                "or give --force (force=True) to replace it",
+            )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+
+
+def swap_folder(staging: Path, out: Path) -> None:
+    """Put the finished folder in place of ``out``: nothing half-written is ever under ``out``."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(staging, 0o777 & ~mask)
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.replace(out, old / "report")
+    os.replace(staging, out)
+    shutil.rmtree(old, ignore_errors=True)

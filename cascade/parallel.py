@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -91,8 +92,21 @@ def _size(path: str) -> int:
         return 1
 
 
+def _progress(items: Iterable[Any], show: bool, total: int | None, unit: str) -> Iterable[Any]:
+    """``items``, with a progress bar on standard error when ``show`` and it is a terminal."""
+    if not show or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, unit=unit, file=sys.stderr, leave=False)
+
+
 def _run_chunk(
-    paths: list[str], options: ReadOptions, batch_size: int, func: Callable[[list[Paper]], Any]
+    paths: list[str],
+    options: ReadOptions,
+    batch_size: int,
+    func: Callable[[list[Paper]], Any],
+    progress: bool = False,
 ) -> tuple[list[Any], ReadLog, InputError | None, set[str]]:
     """Read one chunk of files and apply ``func`` to its papers, batch by batch.
 
@@ -102,7 +116,7 @@ def _run_chunk(
     papers = options.open(paths)
     results: list[Any] = []
     ids: set[str] = set()
-    iterator = iter(papers)
+    iterator = iter(_progress(papers, progress, None, " papers"))
     try:
         while batch := list(islice(iterator, batch_size)):
             ids.update(p.citation_id for p in batch)
@@ -151,6 +165,7 @@ def map_papers(
     dask: Any = None,
     options: ReadOptions | None = None,
     batch_size: int = 2000,
+    progress: bool = False,
     **legacy: Any,
 ) -> tuple[list[Any], ReadLog]:
     """Apply ``func`` to batches of papers read from ``inputs``, in parallel, in input order.
@@ -172,6 +187,9 @@ def map_papers(
         How to read and resolve (format, paper id, strictness, reconstruction), in every worker.
     batch_size : int
         Papers per call of ``func``.
+    progress : bool
+        Show a progress bar on standard error when it is a terminal: papers when the work runs
+        in this process, groups of files when it runs in worker processes (not for Dask).
 
     Returns
     -------
@@ -202,10 +220,11 @@ def map_papers(
             n = 1  # starting processes (each imports the package) costs more than it saves
         chunks = plan_chunks(paths, n * _CHUNKS_PER_WORKER) if n > 1 else [paths]
         if len(chunks) <= 1:
-            outputs = [task(paths)]
+            outputs = [task(paths, progress=progress)]
         else:
             with ProcessPoolExecutor(max_workers=min(n, len(chunks))) as pool:
-                outputs = list(pool.map(task, chunks))
+                done = pool.map(task, chunks)
+                outputs = list(_progress(done, progress, len(chunks), " file groups"))
     outputs = _rejoin(chunks, outputs, task)
     results: list[Any] = []
     log = ReadLog()
@@ -228,10 +247,12 @@ def read_papers(
     workers: int | None = None,
     dask: Any = None,
     options: ReadOptions | None = None,
+    progress: bool = False,
 ) -> tuple[list[Paper], ReadLog]:
     """Every paper of ``inputs``, read and resolved in parallel, in input order; and the log.
 
-    For the work that needs all papers at once (a corpus ranking, one graph, an export).
+    For the work that needs all papers at once (a corpus ranking, one graph, an export). The
+    parameters are those of :func:`map_papers`.
 
     Examples
     --------
@@ -239,7 +260,9 @@ def read_papers(
     >>> [p.citation_id for p in papers], log.used
     (['56155705'], 258)
     """
-    results, log = map_papers(_same, inputs, workers=workers, dask=dask, options=options)
+    results, log = map_papers(
+        _same, inputs, workers=workers, dask=dask, options=options, progress=progress
+    )
     return [p for batch in results for p in batch], log
 
 
@@ -346,6 +369,7 @@ def measure(
     extra: Callable[[list[Paper]], Any] | None = None,
     options: ReadOptions | None = None,
     batch_size: int = 2000,
+    progress: bool = False,
     **legacy: Any,
 ) -> Measures:
     """Paper and cascade metrics of a corpus, computed in parallel; identical to a serial run.
@@ -361,7 +385,7 @@ def measure(
     extra : callable, optional
         Another picklable ``func(batch) -> result`` to run on the same batches in the workers,
         e.g. to collect what a report needs without reading the files twice.
-    options, batch_size
+    options, batch_size, progress
         As for :func:`map_papers`.
 
     Returns
@@ -383,6 +407,7 @@ def measure(
         dask=dask,
         options=legacy_options(options, legacy, "measure"),
         batch_size=batch_size,
+        progress=progress,
     )
     cascades = _concat([r[0] for r in results], CASCADE_COLUMNS)
     papers = _concat([r[1] for r in results], [*PAPER_COLUMNS, "source"])

@@ -33,6 +33,7 @@ from cascade.centrality import (
     GRAPH_MEASURES,
     graph_measures,
 )
+from cascade.deprecation import renamed_keyword
 from cascade.metrics import forest
 from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
 
@@ -42,6 +43,7 @@ __all__ = [
     "FEED_HANDLE",
     "GRAPH_MEASURES",
     "MEASURES",
+    "NOT_FROM_GRAPH",
     "automated_suspects",
     "rank_users",
 ]
@@ -164,8 +166,8 @@ def _descendants(b: Units) -> np.ndarray:
     nested = np.zeros(len(order), dtype=bool)
     same = unit[order][1:] == unit[order][:-1]
     nested[1:] = same & (pre[order][1:] < reach[:-1])
-    top = order[~nested]
-    return np.bincount(unit[top], weights=size[top] - 1, minlength=b.n).astype(np.int64)
+    outermost = order[~nested]
+    return np.bincount(unit[outermost], weights=size[outermost] - 1, minlength=b.n).astype(np.int64)
 
 
 def _counts(b: Units) -> dict[str, np.ndarray]:
@@ -278,10 +280,20 @@ def _suspects(b: Units, papers: list[Paper]) -> tuple[np.ndarray, ...]:
 # --- the ranking -----------------------------------------------------------------------------
 
 
+#: Measures a user graph cannot give (they need the tweets): NaN columns in a ranking of a graph.
+NOT_FROM_GRAPH = ("retweets_made", "cascade_descendants", *RECONSTRUCTION_MEASURES)
+
+
 def _from_graph(
     graph: ig.Graph, wanted: set[str], cutoff: int | None
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Measures available from a prepared user graph (edges source -> retweeter)."""
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, str]]:
+    """Handles, keys and every measure of a prepared user graph (edges source -> retweeter).
+
+    ``papers``, ``tweets`` and ``followers`` are the vertex attributes of
+    :func:`cascade.graph.user_graph` (NaN where the graph has none); the other counts and
+    ``reach`` come from its retweet edges and weights; the measures of :data:`NOT_FROM_GRAPH`
+    are NaN.
+    """
     n = graph.vcount()
     edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     if "kind" in graph.es.attributes():
@@ -309,26 +321,25 @@ def _from_graph(
     table = pd.DataFrame({"handle": graph.vs["handle"] if "handle" in attrs else names})
     table["_key"] = [str(k).lower() for k in names]
     for column in ("papers", "tweets", "followers"):
-        if column in attrs and column in wanted:
-            table[column] = graph.vs[column]
-    if "retweets_received" in wanted:
-        table["retweets_received"] = np.bincount(src, minlength=n)
-    if "unique_retweeters" in wanted:
-        other = src != dst
-        table["unique_retweeters"] = np.bincount(
-            distinct(src[other] * n + dst[other]) // max(n, 1), minlength=n
-        )
-    for name in GRAPH_MEASURES:
-        if name in values:
-            table[name] = values[name]
-    return table, notes
+        values[column] = np.asarray(graph.vs[column]) if column in attrs else np.full(n, np.nan)
+    other = src != dst
+    p_src, p_dst = np.divmod(distinct(src[other] * n + dst[other]), max(n, 1))
+    unique = np.bincount(p_src, minlength=n)
+    followers = np.asarray(values["followers"], dtype=np.float64)
+    values["retweets_received"] = np.bincount(src, minlength=n)
+    values["unique_retweeters"] = unique
+    values["reach"] = np.where(unique > 0, sum_known(p_src, followers[p_dst], n), 0.0)
+    for name in NOT_FROM_GRAPH:
+        values[name] = np.full(n, np.nan)
+    return table, values, notes
 
 
+@renamed_keyword("top", "top_users")
 def rank_users(
     papers: Paper | Iterable[Paper] | ig.Graph,
     *,
     by: str = "retweets_received",
-    top: int | None = None,
+    top_users: int | None = None,
     per_paper: bool = False,
     exclude_suspects: bool = False,
     measures: Iterable[str] | None = None,
@@ -340,13 +351,13 @@ def rank_users(
     ----------
     papers : Paper, iterable of Paper, or igraph.Graph
         One paper, a corpus (``cascade.read(...)``), or a user graph from
-        :func:`cascade.graph.user_graph` (edges source -> retweeter; only graph measures and
-        the counts the graph carries). ``cascade_descendants`` follows whatever ``parent``
-        arrays the papers have (credited retweets or a reconstruction).
+        :func:`cascade.graph.user_graph` (edges source -> retweeter). ``cascade_descendants``
+        follows whatever ``parent`` arrays the papers have (credited retweets or a
+        reconstruction).
     by : str
         The measure to sort by, descending; ties are broken by handle (case-insensitive).
-    top : int, optional
-        Keep the first ``top`` rows of each ranking.
+    top_users : int, optional
+        Keep the first ``top_users`` rows (users) of each ranking (``top`` in 0.1, deprecated).
     per_paper : bool
         One ranking per paper (a ``citation_id`` column) instead of one ranking of the users
         merged across all papers (the corpus ranking, PageRank on the union user graph).
@@ -390,16 +401,24 @@ def rank_users(
 
         and ``automated_suspect`` (bool) with ``suspect_reason`` (see
         :func:`automated_suspects`). Sums over a corpus are totals over its papers; ``reach``
-        counts each retweeter once. ``attrs`` record ``by``, the mode and how ``betweenness``
-        and ``harmonic`` were computed (exact or with a cutoff).
+        counts each retweeter once.
+
+        A graph gives the same columns as its papers' corpus ranking: the measures of
+        :data:`NOT_FROM_GRAPH` (``retweets_made``, ``cascade_descendants``,
+        ``expected_influence``), which need the tweets, are NaN (and cannot be ``by``), as are
+        ``papers``, ``tweets`` and ``followers`` when the graph has no such vertex attribute;
+        ``automated_suspect`` checks the handle rule alone.
+
+        ``attrs`` record ``by``, the mode and how ``betweenness`` and ``harmonic`` were computed
+        (exact or with a cutoff).
 
     Examples
     --------
     >>> import cascade
-    >>> table = rank_users(cascade.read("examples/data"), top=3)
+    >>> table = rank_users(cascade.read("examples/data"), top_users=3)
     >>> table[["rank", "handle", "retweets_received", "unique_retweeters"]].values.tolist()
     [[1, 'byron_c_wallace', 66, 66], [2, 'icoxfog417', 31, 30], [3, 'mark_riedl', 20, 20]]
-    >>> rank_users(cascade.read("examples/data"), by="pagerank", top=1)["handle"].tolist()
+    >>> rank_users(cascade.read("examples/data"), by="pagerank", top_users=1)["handle"].tolist()
     ['byron_c_wallace']
     """
     if measures is None:  # every measure but the reconstruction ones, unless sorted by one
@@ -414,11 +433,16 @@ def rank_users(
         raise ValueError(f"cannot sort by {by!r}: choose one of the computed measures {MEASURES}")
 
     if isinstance(papers, ig.Graph):
-        table, notes = _from_graph(papers, wanted, betweenness_cutoff)
+        if by in NOT_FROM_GRAPH:
+            raise ValueError(f"cannot rank a user graph by {by!r}: it needs the papers' tweets")
+        table, values, notes = _from_graph(papers, wanted, betweenness_cutoff)
+        for name in MEASURES:
+            if name in wanted:
+                table[name] = values[name]
         table["automated_suspect"] = [bool(FEED_HANDLE.search(k)) for k in table["_key"]]
         table["suspect_reason"] = np.where(table["automated_suspect"], "feed-like handle", "")
         group = np.zeros(len(table), dtype=np.int64)
-        return _finish(table, group, by, top, exclude_suspects, "graph", notes)
+        return _finish(table, group, by, top_users, exclude_suspects, "graph", notes)
 
     papers = [papers] if isinstance(papers, Paper) else list(papers)
     b = _units(papers, per_paper)
@@ -453,7 +477,7 @@ def rank_users(
     table["automated_suspect"] = reason[b.unit_uid] != ""
     table["suspect_reason"] = reason[b.unit_uid]
     mode = "per-paper" if per_paper else "corpus"
-    return _finish(table, b.unit_paper, by, top, exclude_suspects, mode, notes)
+    return _finish(table, b.unit_paper, by, top_users, exclude_suspects, mode, notes)
 
 
 def _expected_influence(papers: list[Paper], b: Units, per_paper: bool) -> np.ndarray:
@@ -482,7 +506,7 @@ def _finish(
     table: pd.DataFrame,
     group: np.ndarray,
     by: str,
-    top: int | None,
+    top_users: int | None,
     exclude_suspects: bool,
     mode: str,
     notes: dict[str, str],
@@ -500,8 +524,8 @@ def _finish(
     start = np.searchsorted(g, g)  # first row of each row's ranking (g is sorted)
     rank = np.arange(len(g)) - start + 1
     table.insert(0, "rank", rank)
-    if top is not None:
-        table = table[rank <= top].reset_index(drop=True)
+    if top_users is not None:
+        table = table[rank <= top_users].reset_index(drop=True)
     table = table.drop(columns="_key")
     table.attrs = {"by": by, "mode": mode, **notes}
     return table

@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,13 +42,14 @@ import numpy as np
 import pandas as pd
 
 from cascade import compare
+from cascade.deprecation import renamed_keyword
 from cascade.errors import InputError
 from cascade.graph import combined_graph
 from cascade.io import ReadLog, ReadOptions
 from cascade.io.options import legacy_options
 from cascade.metrics import PAPER_COLUMNS
 from cascade.model import NAT, Paper
-from cascade.output import atomic_write, write_table
+from cascade.output import atomic_write, staging_folder, swap_folder, write_table
 from cascade.parallel import Measures, map_items, measure
 from cascade.rank import COUNT_MEASURES, rank_users
 from cascade.render.growth import growth_data, growth_section
@@ -172,39 +172,6 @@ def _is_report(folder: Path) -> bool:
     return b'<meta name="generator" content="cascade ' in head
 
 
-def _staging(out: Path, force: bool) -> Path:
-    """A fresh sibling folder to build the report in; refuse to replace an unrelated folder."""
-    if out.exists():
-        if not out.is_dir():
-            raise InputError(str(out), "exists and is not a folder: choose another -o")
-        if any(out.iterdir()) and not _is_report(out) and not force:
-            raise InputError(
-                str(out),
-                "is a non-empty folder that is not a cascade report: choose another -o, "
-                "or give --force (force=True) to replace it",
-            )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the finished report in place of ``out``: nothing half-written is ever under ``out``."""
-    os.chmod(staging, 0o777 & ~_umask())
-    if not out.exists():
-        os.replace(staging, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    os.replace(out, old / "report")
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -258,6 +225,7 @@ def _say(quiet: bool, message: str) -> None:
 # --- the report ------------------------------------------------------------------------------
 
 
+@renamed_keyword("top", "n_listed")
 def report(
     inputs: str | os.PathLike | Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -265,7 +233,7 @@ def report(
     groups: str | os.PathLike | Mapping[str, str] | pd.Series | None = None,
     workers: int | None = None,
     dask: Any = None,
-    top: int = 20,
+    n_listed: int = 20,
     max_graphs: int | None = MAX_GRAPHS,
     options: ReadOptions | None = None,
     seed: int = 0,
@@ -294,8 +262,10 @@ def report(
         Local processes for the per-paper work (default: all cores; 1 = serial).
     dask : str or distributed.Client, optional
         Run the per-paper work on a Dask cluster instead.
-    top : int
-        Influencers listed for the corpus and for each paper.
+    n_listed : int
+        Rows of the influencer, audience-overlap and spreader tables; the papers with most
+        tweets (this many) also get a table of their own top influencers (``top`` in 0.1,
+        deprecated).
     max_graphs : int or None
         Write graph pages for at most this many papers (those with the most tweets; ties by
         citation id); None for every paper.
@@ -327,13 +297,13 @@ def report(
     options = legacy_options(options, legacy, "report")
     out = Path(out_dir)
     group_map = compare.read_groups(groups) if isinstance(groups, (str, os.PathLike)) else groups
-    staging = _staging(out, force)
+    staging = staging_folder(out, ours=_is_report, force=force, what="a cascade report")
     try:
         result = _build(
-            inputs, staging, group_map, workers=workers, dask=dask, top=top,
+            inputs, staging, group_map, workers=workers, dask=dask, n_listed=n_listed,
             max_graphs=max_graphs, options=options, seed=seed, quiet=quiet,
         )  # fmt: skip
-        _swap(staging, out)
+        swap_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -350,7 +320,7 @@ def _build(
     *,
     workers: int | None,
     dask: Any,
-    top: int,
+    n_listed: int,
     max_graphs: int | None,
     options: ReadOptions,
     seed: int,
@@ -393,7 +363,9 @@ def _build(
     map_items(partial(_write_graph, seed=seed), jobs, workers=workers, dask=dask)
     files.extend(out / "graphs" / name for name in graph_names.values())
     if page_papers:
-        per_paper = rank_users(page_papers, per_paper=True, top=top, measures=_RANK_MEASURES)
+        per_paper = rank_users(
+            page_papers, per_paper=True, top_users=n_listed, measures=_RANK_MEASURES
+        )
         per_paper = per_paper.drop(columns="papers")  # always 1 within one paper
     else:
         per_paper = pd.DataFrame()
@@ -411,9 +383,9 @@ def _build(
     _write_csv(per_paper, out / "influencers_per_paper.csv", files)
     dist = compare.distributions(papers)
     _write_csv(dist, out / "distributions.csv", files)
-    overlap = compare.audience_overlap(users, top=top)
+    overlap = compare.audience_overlap(users, top=n_listed)
     _write_csv(overlap, out / "audience_overlap.csv", files)
-    spread = compare.spreaders(users, top=top)
+    spread = compare.spreaders(users, top=n_listed)
     spread = spread[spread["papers"] >= 2].reset_index(drop=True)
     _write_csv(spread, out / "spreaders.csv", files)
     tests = summary = matched = None
@@ -486,7 +458,7 @@ def _build(
         combined=combined is not None,
         growth=growth.html,
         users=users,
-        top=top,
+        n_listed=n_listed,
         inputs=inputs,
         method=options.method,
     )
@@ -527,7 +499,7 @@ def _page(
     plot_list,
     combined,
     users,
-    top,
+    n_listed,
     inputs,
     method: str,
     growth: str,
@@ -557,7 +529,7 @@ def _page(
     static = by_size.head(STATIC_ROWS).index
     inf_cols = ["rank", "handle", *_RANK_MEASURES, "automated_suspect"]
     per_paper_blocks = []
-    for cid in by_size["citation_id"].head(top).tolist():
+    for cid in by_size["citation_id"].head(n_listed).tolist():
         rows = per_paper[per_paper["citation_id"] == cid] if len(per_paper) else per_paper
         if len(rows):
             per_paper_blocks.append(
@@ -582,7 +554,7 @@ def _page(
         "numeric": [pd.api.types.is_numeric_dtype(papers[c]) for c in columns],
         "data": data,
         "static_rows": [{c: fmt_cell(papers.at[i, c]) for c in columns} for i in static],
-        "influencers": html_table(influencers.head(top), inf_cols),
+        "influencers": html_table(influencers.head(n_listed), inf_cols),
         "per_paper": per_paper_blocks,
         "overlap": html_table(overlap),
         "spreaders": html_table(spread),

@@ -37,19 +37,28 @@ def chain_path() -> Path:
     return FIXTURES / "chain_tree.json"
 
 
-def benchmark_module(name: str):
-    """A script of ``benchmarks/`` imported by path (the folder is no package, and nothing is
-    added to ``sys.path``)."""
+def module_by_path(key: str, path: Path):
+    """The Python file ``path`` imported by path as module ``key`` (once; nothing is added to
+    ``sys.path``): for code shared with the tests that is neither a test module nor a package."""
     import importlib.util
     import sys
 
-    key = f"benchmarks_{name}"
     if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
+        spec = importlib.util.spec_from_file_location(key, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[key] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
     return sys.modules[key]
+
+
+def benchmark_module(name: str):
+    """A script of ``benchmarks/`` imported by path (the folder is no package)."""
+    return module_by_path(f"benchmarks_{name}", ROOT / "benchmarks" / f"{name}.py")
+
+
+def browser_module():
+    """``tests/browser.py``, the headless-Chromium helper (not a test module), imported by path."""
+    return module_by_path("browser", ROOT / "tests" / "browser.py")
 
 
 def write_paper(path: Path, tweets: dict, citation_id: str = "p") -> Path:

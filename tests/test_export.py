@@ -27,9 +27,14 @@ GEXF = "{http://www.gexf.net/1.2draft}"
 
 
 def test_edge_tables_start_with_source_target_kind():
-    nodes, edges = graph_tables(cascade.read(SAMPLE), level="user")
+    forest_kinds = ("retweet", "quote", "reply")
+    nodes, edges = graph_tables(cascade.read(SAMPLE), level="user", kinds=forest_kinds)
     assert list(edges.columns) == ["source", "target", "kind", "weight"]
-    assert int(edges["weight"].sum()) == 188  # every retweet edge of the sample's forest
+    assert int(edges["weight"].sum()) == 188  # every edge of the sample's forest
+    _, retweets = graph_tables(cascade.read(SAMPLE), level="user")  # the default: retweets
+    assert retweets["kind"].unique().tolist() == ["retweet"]
+    default_graph = cascade.user_graph(cascade.read(SAMPLE))
+    assert int(retweets["weight"].sum()) == sum(default_graph.es["weight"]) == 188
     nodes, edges = graph_tables(cascade.read(SAMPLE), level="tweet")
     assert list(edges.columns[:5]) == ["source", "target", "kind", "resolution", "probability"]
     assert edges["source"].map(type).eq(str).all() and nodes["tweet_id"].map(type).eq(str).all()
@@ -63,6 +68,22 @@ def test_gexf_for_gephi(tmp_path):
     }
     assert edge_kinds == {"retweet", "quote", "reply"}
     assert "nan" not in path.read_text(encoding="utf-8").lower().replace("nanc", "")
+
+
+def test_cli_export_has_the_api_default_kinds(tmp_path):
+    """Retweets only, as user_graph: on a file whose forest has quotes and replies too."""
+    src = FIX / "twitter_v1_search_head.json"
+    out = tmp_path / "users.csv"
+    assert main(["export", str(src), "--paper-id", "p", "--format", "csv", "-o", str(out)]) == 0
+    edges = pd.read_csv(tmp_path / "users.edges.csv", dtype={"source": str, "target": str})
+    papers = list(cascade.read(src, paper_id="p"))
+    _, api = graph_tables(papers)
+    _, every = graph_tables(papers, kinds=("retweet", "quote", "reply"))
+    assert set(every["kind"]) == {"retweet", "quote", "reply"}
+    assert edges["kind"].unique().tolist() == ["retweet"] and len(edges) < len(every)
+    graph = cascade.user_graph(papers)
+    assert edges["weight"].sum() == api["weight"].sum() == sum(graph.es["weight"])
+    assert edges[["source", "target"]].values.tolist() == api[["source", "target"]].values.tolist()
 
 
 def test_graphml_gml_and_json_read_back_with_networkx(tmp_path):
@@ -188,3 +209,51 @@ def test_round_trip_property(tweets, tmp_path_factory):
         assert back == {}
         return
     assert _fingerprint(back["paper,1"]) == _fingerprint(paper)
+
+
+def test_graph_files_have_the_to_networkx_schema(tmp_path):
+    """One networkx schema: the files are to_networkx's graphs plus Gephi's label and start."""
+    from cascade.graph import to_networkx, tweet_graph, user_graph
+
+    papers = list(cascade.read(FIX / "twitter_v1_search_head.json", paper_id="p"))
+    export(papers, tmp_path / "u.graphml")
+    export(papers, tmp_path / "t.graphml", level="tweet")
+    users, tweets = nx.read_graphml(tmp_path / "u.graphml"), nx.read_graphml(tmp_path / "t.graphml")
+    for written, graph, extra in (
+        (users, to_networkx(user_graph(papers)), {"label", "start"}),
+        (tweets, to_networkx(tweet_graph(papers[0])), {"label", "start", "citation_id"}),
+    ):
+        assert set(written) == set(graph)
+        for key, data in graph.nodes(data=True):
+            has = set(written.nodes[key])  # "start" only where a time is known
+            assert has - {"start"} == set(data) | (extra - {"start"})
+            assert ("start" in has) == any(t in data for t in ("time", "first_seen"))
+            assert {k: written.nodes[key][k] for k in data} == data
+        for s, d, data in graph.edges(data=True):
+            assert {k: written[s][d][k] for k in data} == data
+    forest = to_networkx(tweet_graph(papers[0]))
+    placeholder = next(k for k, v in forest.nodes(data=True) if v["placeholder"])
+    assert "time" not in forest.nodes[placeholder]  # unknown: left out, not None or NaN
+    assert {"kind", "resolution"} == set(next(iter(forest.edges(data=True)))[2])
+    dated = next(v for _, v in forest.nodes(data=True) if "time" in v)
+    assert dated["time"].endswith("+00:00") and tweets.graph["level"] == "tweet"
+
+
+def test_tweet_files_of_several_papers_key_nodes_by_paper(tmp_path):
+    papers = [next(iter(cascade.read(SAMPLE))), next(iter(cascade.read(FIX / "chain_tree.json")))]
+    export(papers, tmp_path / "t.gml", level="tweet")
+    g = nx.read_gml(tmp_path / "t.gml")
+    assert g.number_of_nodes() == sum(len(p) for p in papers)
+    assert g.number_of_edges() == sum(int((p.parent >= 0).sum()) for p in papers)
+    for p in papers:
+        key = f"{p.citation_id}/{p.id[0]}"
+        assert g.nodes[key]["citation_id"] == p.citation_id
+
+
+def test_to_nx_is_deprecated():
+    from cascade.export import to_nx
+
+    nodes, edges = graph_tables(cascade.read(SAMPLE))
+    with pytest.warns(DeprecationWarning, match=r"to_nx\(\) is deprecated: use cascade\.graph"):
+        g = to_nx(nodes, edges, level="user")
+    assert g.number_of_edges() == len(edges)

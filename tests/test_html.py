@@ -8,7 +8,6 @@ import json
 import os
 import random
 import re
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,19 +15,16 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 import pytest
+from conftest import benchmark_module, browser_module
+
+import cascade
+from cascade.render.html import PHYSICS_MAX_NODES, to_html
 
 HERE = Path(__file__).resolve().parent
-# Shared helpers that are not test modules: the browser helper and the benchmark's graph maker
-# (pytest runs with --import-mode=importlib, which puts neither folder on sys.path).
-for _extra in (HERE, HERE.parent / "benchmarks"):
-    if str(_extra) not in sys.path:
-        sys.path.insert(0, str(_extra))
-
-import browser  # noqa: E402
-from bench_html import synthetic_user_graph  # noqa: E402
-
-import cascade  # noqa: E402
-from cascade.render.html import PHYSICS_MAX_NODES, to_html  # noqa: E402
+# Shared helpers that are not test modules, imported by path: the browser helper and the
+# benchmark's graph maker.
+browser = browser_module()
+synthetic_user_graph = benchmark_module("bench_html").synthetic_user_graph
 
 # The real sample (258 tweets about "Attention is not Explanation"), as bundled in the repository;
 # identical to shared/data/altmetric-tab/000_572fe4aae46fb893.txt.
@@ -261,7 +257,7 @@ def test_top_and_min_weight_thin_and_say_so(users):
     assert len(edges) == len(heavy) and {n["id"] for n in nodes} == ends
     assert f"{users.ecount() - len(heavy):,} links lighter than 2" in html
 
-    nodes, edges = page_data(to_html(users, top=20))
+    nodes, edges = page_data(to_html(users, max_nodes=20))
     received = users.strength(mode="out", weights="weight")
     ranked = sorted(range(users.vcount()), key=lambda v: (-received[v], users.vs[v]["name"]))
     assert [n["id"] for n in nodes] == sorted(
@@ -269,7 +265,8 @@ def test_top_and_min_weight_thin_and_say_so(users):
     )
     kept = {n["id"] for n in nodes}
     assert all(e["from"] in kept and e["to"] in kept for e in edges)
-    assert "190 users outside the top 20 by retweets received (--top 20)" in to_html(users, top=20)
+    note = "190 users outside the top 20 by retweets received (--max-nodes 20)"
+    assert note in to_html(users, max_nodes=20)
 
 
 def test_size_by_attribute_mapping_and_sequence(users):
@@ -308,7 +305,7 @@ def test_size_by_a_ranking_measure(paper, users):
         ({"color_by": "rainbow"}, "color_by must be one of"),
         ({"layout": "circle"}, "layout must be one of"),
         ({"level": "tweet"}, "this is a user-level graph"),
-        ({"top": 0}, "top must be a positive integer"),
+        ({"max_nodes": 0}, "max_nodes must be a positive integer"),
     ],
 )
 def test_bad_options_say_what_to_do(users, kwargs, message):
@@ -325,6 +322,25 @@ def test_every_colouring_has_a_legend(paper, color_by):
     colours = {n["color"] for n in nodes}
     assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours)
     assert len(colours) > 1 or color_by == "paper"
+
+
+def test_kind_colours_follow_each_users_role():
+    """Roles by hand on a -> b -> c, d alone: a source, b a relay, c a retweeter, d isolated."""
+    g = ig.Graph(n=4, edges=[(0, 1), (1, 2)], directed=True)
+    g.vs["name"] = g.vs["handle"] = ["a", "b", "c", "d"]
+    g.es["weight"] = [1, 1]
+    g.es["kind"] = ["retweet", "retweet"]
+    g["level"] = "user"
+    html = to_html(g, color_by="kind")
+    nodes, _ = page_data(html)
+    colour = {n["id"]: n["color"] for n in nodes}
+    # source blue, relay orange, retweeter green, isolated grey (KIND_COLORS)
+    assert colour == {"a": "#1f77b4", "b": "#ff7f0e", "c": "#2ca02c", "d": "#c7c7c7"}
+    legend = html.split('<aside id="legend">')[1].split("</aside>")[0]
+    entries = re.findall(r'background: (#[0-9a-f]{6});"></span><span class="label">(\w+)<', legend)
+    roles = {label: hex_colour for hex_colour, label in entries}
+    assert roles == {"source": "#1f77b4", "relay": "#ff7f0e", "retweeter": "#2ca02c",
+                     "isolated": "#c7c7c7"}  # fmt: skip
 
 
 def page_spec(html: str) -> dict:
@@ -353,11 +369,11 @@ def test_cli_graph_is_the_api(paper, tmp_path, capsys):
     from cascade.cli import main
 
     out = tmp_path / "g.html"
-    argv = ["graph", str(SAMPLE), "-o", str(out), "--top", "50", "--color-by", "time"]
+    argv = ["graph", str(SAMPLE), "-o", str(out), "--max-nodes", "50", "--color-by", "time"]
     argv += ["--paper-node", "--title", "<T>", "--min-weight", "1", "--layout", "precomputed", "-q"]
     assert main(argv) == 0
     expected = to_html(
-        paper, top=50, color_by="time", paper_node=True, title="<T>", min_weight=1,
+        paper, max_nodes=50, color_by="time", paper_node=True, title="<T>", min_weight=1,
         layout="precomputed",
     )  # fmt: skip
     assert out.read_text(encoding="utf-8") == expected

@@ -46,7 +46,7 @@ def test_six_threads_give_the_serial_pages(paper):
         {"level": "user", "seed": 3},
         {"level": "user", "color_by": "time"},
         {"level": "tweet", "size_by": "descendants"},
-        {"level": "user", "top": 40},
+        {"level": "user", "max_nodes": 40},
     ]
     serial = [to_html(paper, **kw) for kw in jobs]
     results: list[str | BaseException | None] = [None] * len(jobs)

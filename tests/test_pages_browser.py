@@ -7,21 +7,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import browser_module
+
+import cascade
+from cascade.render.html import to_html, write_assets
+from cascade.render.notebook import iframe
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # the browser helper is not a test module
-    sys.path.insert(0, str(HERE))
-
-import browser  # noqa: E402
-
-import cascade  # noqa: E402
-from cascade.render.html import to_html, write_assets  # noqa: E402
-from cascade.render.notebook import iframe  # noqa: E402
+browser = browser_module()  # the browser helper is not a test module: imported by path
 
 SAMPLE = HERE.parent / "examples" / "data" / "attention-is-not-explanation.json"
 XSS = "<img src=x onerror=\"window.pwned='img'\"></script><script>window.pwned=1</script>"

@@ -1,5 +1,6 @@
-"""The report's static plots: every label inside the figure with the fixed margins, plain tick
-labels, and the same bytes on every run."""
+"""The report's static plots: their data against values computed by hand and by brute force,
+every label inside the figure with the fixed margins, plain tick labels, the same bytes on
+every run."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cascade
 from cascade.render import plots
@@ -80,3 +83,18 @@ def test_save_gives_the_same_bytes_twice(tmp_path):
     first = [p.read_bytes() for fig in _figures().values() for p in plots.save(fig, tmp_path / "a")]
     again = [p.read_bytes() for fig in _figures().values() for p in plots.save(fig, tmp_path / "b")]
     assert first == again
+
+
+def test_size_ccdf_by_hand():
+    # Sizes 1, 1, 2, 4: all four are >= 1, two are >= 2, one is >= 4.
+    line = plots.size_ccdf([1, 1, 2, 4]).axes[0].lines[0]
+    assert line.get_xydata().tolist() == [[1.0, 1.0], [2.0, 0.5], [4.0, 0.25]]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(1, 50), min_size=1, max_size=60))
+def test_size_ccdf_is_the_share_at_least_s(sizes):
+    x, y = plots.size_ccdf(sizes).axes[0].lines[0].get_data()
+    sizes = np.asarray(sizes)
+    assert x.tolist() == sorted(set(sizes.tolist()))
+    assert y.tolist() == [np.mean(sizes >= s) for s in x]

@@ -45,7 +45,7 @@ def by_handle(table: pd.DataFrame, column: str) -> dict:
 
 
 def test_sample_top_three_by_retweets_received(sample):
-    table = rank_users(sample, top=3)
+    table = rank_users(sample, top_users=3)
     assert table["handle"].tolist() == ["byron_c_wallace", "icoxfog417", "mark_riedl"]
     assert table["retweets_received"].tolist() == [66, 31, 20]
     assert table["rank"].tolist() == [1, 2, 3]
@@ -168,6 +168,15 @@ def test_chain_reach_and_descendants(chain):
     assert table["handle"].tolist()[:3] == ["a", "R", "c"]
 
 
+def test_reach_leaves_unknown_follower_counts_out(chain):
+    followers = chain.followers.copy()
+    followers[[2, 3, 4]] = np.nan  # b, c and d: counts unknown
+    reach = by_handle(rank_users(dataclasses.replace(chain, followers=followers)), "reach")
+    assert reach["R"] == 100  # a's 100; b's unknown count is left out, not read as 0
+    assert np.isnan(reach["a"])  # none of c's and d's counts is known: unknown, not 0
+    assert reach["c"] == 5 and reach["b"] == 0  # e's 5; no retweeters at all: 0
+
+
 def test_descendants_follow_the_papers_parents(chain):
     star = chain.with_parents(np.array([-1, 0, 0, 0, 0, 0]), method="star")
     assert by_handle(rank_users(star), "cascade_descendants") == {
@@ -207,7 +216,7 @@ def test_per_paper_equals_papers_ranked_alone(sample, chain):
         pd.testing.assert_frame_equal(
             part.reset_index(drop=True), alone, check_exact=False, rtol=1e-9, atol=1e-12
         )
-    top = rank_users([sample, chain], per_paper=True, top=2)
+    top = rank_users([sample, chain], per_paper=True, top_users=2)
     assert top.groupby("citation_id")["rank"].apply(list).to_dict() == {
         "56155705": [1, 2],
         "tree-1": [1, 2],
@@ -312,12 +321,38 @@ def test_graph_input_matches_paper_input(sample):
     assert from_graph["retweets_received"].tolist() == from_paper["retweets_received"].tolist()
 
 
+def test_graph_input_has_the_paper_columns(sample):
+    """One column set whatever the input; what a graph cannot give is NaN, the rest agrees."""
+    g = cascade.user_graph(sample)
+    for measures in (None, [*R.COUNT_MEASURES, "pagerank", "expected_influence"]):
+        from_graph = rank_users(g, measures=measures).set_index("handle")
+        from_paper = rank_users(sample, measures=measures).set_index("handle")
+        assert list(from_graph.columns) == list(from_paper.columns)
+        from_graph = from_graph.loc[from_paper.index]
+        for name in from_paper.columns.drop(["rank", "automated_suspect", "suspect_reason"]):
+            if name in R.NOT_FROM_GRAPH:
+                assert from_graph[name].isna().all(), name
+            else:
+                got, want = from_graph[name].to_numpy(float), from_paper[name].to_numpy(float)
+                np.testing.assert_allclose(got, want, rtol=1e-9, equal_nan=True, err_msg=name)
+    assert rank_users(g).loc[0, "reach"] == rank_users(sample).loc[0, "reach"] > 0
+    bare = ig.Graph(3, [(0, 1), (0, 2)], directed=True)  # no attributes at all
+    table = rank_users(bare, measures=R.COUNT_MEASURES)
+    assert list(table.columns) == ["rank", "handle", *R.COUNT_MEASURES, "automated_suspect",
+                                   "suspect_reason"]  # fmt: skip
+    assert table["retweets_received"].tolist() == [2, 0, 0]
+    assert table[["papers", "tweets", "followers"]].isna().all().all()
+    assert table["reach"].tolist()[1:] == [0.0, 0.0] and np.isnan(table["reach"][0])  # unknown
+    with pytest.raises(ValueError, match="needs the papers' tweets"):
+        rank_users(g, by="cascade_descendants")
+
+
 # --- command line ------------------------------------------------------------------------------
 
 
 def test_cli_json(tmp_path):
     out = tmp_path / "rank.json"
-    code = main(["rank", SAMPLE, "--top", "3", "--format", "json", "-o", str(out), "-q"])
+    code = main(["rank", SAMPLE, "--top-users", "3", "--format", "json", "-o", str(out), "-q"])
     assert code == 0
     rows = json.loads(out.read_text())
     assert [(r["rank"], r["handle"], r["retweets_received"]) for r in rows] == [
@@ -331,7 +366,7 @@ def test_cli_json(tmp_path):
 def test_cli_per_paper_exclude_suspects(tmp_path, capsys):
     code = main(
         ["rank", SAMPLE, CHAIN, "--per-paper", "--exclude-suspects", "--by", "pagerank",
-         "--top", "1", "--format", "csv", "-q"]
+         "--top-users", "1", "--format", "csv", "-q"]
     )  # fmt: skip
     assert code == 0
     table = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
@@ -342,8 +377,8 @@ def test_cli_per_paper_exclude_suspects(tmp_path, capsys):
 
 
 def test_cli_rejects_bad_options(capsys):
-    assert main(["rank", SAMPLE, "--top", "0", "-q"]) == 2
-    assert "--top" in capsys.readouterr().err
+    assert main(["rank", SAMPLE, "--top-users", "0", "-q"]) == 2
+    assert "--top-users" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["rank", SAMPLE, "--per-paper", "--corpus"])
 
@@ -369,7 +404,7 @@ def test_expected_influence_is_a_ranking_measure(sample_path):
     from cascade.reconstruct import expected_influence, reconstruct_paper
 
     papers = list(cascade.read(sample_path))
-    table = rank_users(papers, by="expected_influence", top=3)
+    table = rank_users(papers, by="expected_influence", top_users=3)
     direct = expected_influence(papers)
     assert table["handle"].str.lower().tolist() == direct.index[:3].tolist()
     assert table["expected_influence"].tolist() == pytest.approx(direct.iloc[:3].tolist())
@@ -385,8 +420,9 @@ def test_expected_influence_is_a_ranking_measure(sample_path):
     # depth of the unfolded trees, never below the credited stars' 188.
     assert everyone["cascade_descendants"].sum() == 188
     assert everyone["expected_influence"].sum() > 188
-    per_paper = rank_users(papers, per_paper=True, by="expected_influence", top=3)
+    per_paper = rank_users(papers, per_paper=True, by="expected_influence", top_users=3)
     assert per_paper["expected_influence"].tolist() == table["expected_influence"].tolist()
     # Reconstructed papers no longer know their credited parents: the measure is missing.
-    rebuilt = rank_users([reconstruct_paper(papers[0], "influence")], top=1, measures=R.MEASURES)
+    rebuilt = reconstruct_paper(papers[0], "influence")
+    rebuilt = rank_users([rebuilt], top_users=1, measures=R.MEASURES)
     assert np.isnan(rebuilt["expected_influence"].iloc[0])

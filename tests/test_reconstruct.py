@@ -12,9 +12,10 @@ import pytest
 
 import cascade
 from cascade.cli import main
+from cascade.ground_truth import true_parents
 from cascade.io import TEXT_FORMATS
 from cascade.io.records import InputError, PaperRecords
-from cascade.io.weibo import sniff_text, true_parents
+from cascade.io.weibo import sniff_text
 from cascade.metrics import forest
 from cascade.reconstruct import (
     Reconstructed,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from cascade import __version__
 from cascade.cli import commands, predict
-from cascade.cli.options import common_options
+from cascade.cli.options import apply_renamed, common_options
 from cascade.cli.predict import duration
 from cascade.errors import InputError
 
@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         add(sub, common)
         runners[name] = run
     args = parser.parse_args(argv)
+    apply_renamed(args)
     # A run allocates millions of short-lived containers (parsed JSON) and keeps few: collect the
     # youngest generation every 50,000 allocations rather than every 700 (cycles still go).
     threshold = gc.get_threshold()

@@ -10,14 +10,13 @@ from types import SimpleNamespace
 
 from cascade.cli.options import (
     all_papers,
+    deprecated_option,
     finish,
     formula_option,
     groups_option,
     measure_papers,
-    open_corpus,
     output_options,
     parallel_options,
-    progress,
     read_options,
     require_papers,
 )
@@ -40,22 +39,11 @@ def _add_metrics(sub, common) -> None:
 
 
 def _run_metrics(args: argparse.Namespace) -> int:
-    from cascade.parallel import default_workers
-
-    if args.dask is None and (args.workers or default_workers()) == 1:
-        # Serial: stream the papers through the batched metrics, with a progress bar.
-        from cascade.metrics import cascade_metrics, paper_metrics
-
-        corpus = open_corpus(args)
-        table = (paper_metrics if args.per == "paper" else cascade_metrics)(progress(corpus, args))
-        log = corpus.log
-    else:
-        m = measure_papers(args)
-        table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
-        log = m.log
-    require_papers(log, args.inputs)
+    m = measure_papers(args)  # the API decides what runs in this process
+    table = m.papers.drop(columns="source") if args.per == "paper" else m.cascades
+    require_papers(m.log, args.inputs)
     write_table(table, args.output, args.format)
-    return finish(SimpleNamespace(log=log), args)
+    return finish(SimpleNamespace(log=m.log), args)
 
 
 # --- cascade graph -----------------------------------------------------------------------------
@@ -91,7 +79,8 @@ def _add_graph(sub, common) -> None:
         metavar="community|kind|time|paper|suspect",
         help="node colour (default community); suspect: the automated-account flag",
     )
-    p.add_argument("--top", type=int, metavar="N", help="keep the N largest nodes")
+    p.add_argument("--max-nodes", type=int, metavar="N", help="keep the N largest nodes")
+    deprecated_option(p, "--top", "--max-nodes", type=int)
     p.add_argument("--min-weight", type=float, metavar="K", help="leave out edges lighter than K")
     p.add_argument(
         "--layout",
@@ -117,7 +106,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         level=args.level,
         size_by=args.size_by,
         color_by=args.color_by,
-        top=args.top,
+        max_nodes=args.max_nodes,
         min_weight=args.min_weight,
         layout=args.layout,
         paper_node=args.paper_node,
@@ -185,7 +174,14 @@ def _add_report(sub, common) -> None:
     parallel_options(p)
     groups_option(p)
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="report folder")
-    p.add_argument("--top", type=int, default=20, help="influencers and pairs listed (default 20)")
+    p.add_argument(
+        "--listed",
+        type=int,
+        default=20,
+        metavar="N",
+        help="rows of the influencer, audience and spreader tables (default 20)",
+    )
+    deprecated_option(p, "--top", "--listed", type=int)
     p.add_argument(
         "--graphs",
         metavar="N|all",
@@ -216,7 +212,7 @@ def _run_report(args: argparse.Namespace) -> int:
         groups=args.groups,
         workers=args.workers,
         dask=args.dask,
-        top=args.top,
+        n_listed=args.listed,
         max_graphs=max_graphs,
         options=read_options(args),
         seed=args.seed,
@@ -245,14 +241,14 @@ def _add_export(sub, common) -> None:
         metavar="graphml|gexf|gml|json|csv|parquet",
         help="format (default: from the -o suffix)",
     )
-    p.add_argument("--to", help=argparse.SUPPRESS)  # the 0.1 spelling of --format (deprecated)
+    deprecated_option(p, "--to", "--format")
     formula_option(p)
     parallel_options(p)
     p.add_argument("--level", default="user", metavar="user|tweet", help="users or tweets as nodes")
     p.add_argument(
         "--kinds",
-        default="retweet,quote,reply",
-        help="user level: comma-separated links to keep (retweet, quote, reply, mention)",
+        help="user level: comma-separated links to keep (retweet, quote, reply, mention; "
+        "default retweet, as cascade.user_graph)",
     )
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="file to write")
 
@@ -260,13 +256,14 @@ def _add_export(sub, common) -> None:
 def _run_export(args: argparse.Namespace) -> int:
     from cascade.export import export
 
-    if args.to is not None:
-        print("cascade: warning: --to is deprecated, use --format", file=sys.stderr)
-    fmt = args.format or args.to
     papers, log = all_papers(args)
     require_papers(log, args.inputs)
-    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
-    written = export(papers, args.output, format=fmt, level=args.level, kinds=kinds,
+    from cascade.model import DEFAULT_KINDS
+
+    kinds = DEFAULT_KINDS
+    if args.kinds is not None:
+        kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    written = export(papers, args.output, format=args.format, level=args.level, kinds=kinds,
                      formula_guard=not args.no_formula_guard)  # fmt: skip
     if not args.quiet:
         print(f"cascade: wrote {', '.join(written)}", file=sys.stderr)
@@ -293,7 +290,10 @@ def _add_rank(sub, common) -> None:
         help="sort by this measure (default retweets_received; any column of the ranking, "
         "e.g. pagerank, reach, cascade_descendants, expected_influence)",
     )
-    p.add_argument("--top", type=int, metavar="N", help="keep the first N rows of each ranking")
+    p.add_argument(
+        "--top-users", type=int, metavar="N", help="keep the first N rows of each ranking"
+    )
+    deprecated_option(p, "--top", "--top-users", type=int)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--per-paper", action="store_true", help="one ranking per paper")
     mode.add_argument(
@@ -319,8 +319,8 @@ def _add_rank(sub, common) -> None:
 def _run_rank(args: argparse.Namespace) -> int:
     from cascade.rank import MEASURES, rank_users
 
-    if args.top is not None and args.top < 1:
-        raise ValueError("--top must be at least 1")
+    if args.top_users is not None and args.top_users < 1:
+        raise ValueError("--top-users must be at least 1")
     if args.by not in MEASURES:
         raise ValueError(f"--by {args.by!r} is not a measure; choose from {', '.join(MEASURES)}")
     if args.no_betweenness and args.by == "betweenness":
@@ -337,7 +337,7 @@ def _run_rank(args: argparse.Namespace) -> int:
     table = rank_users(
         papers,
         by=args.by,
-        top=args.top,
+        top_users=args.top_users,
         per_paper=args.per_paper,
         exclude_suspects=args.exclude_suspects,
         measures=measures,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from types import SimpleNamespace
+from typing import Any
 
 from cascade.errors import InputError
 from cascade.io import FORMAT_NAMES, Corpus, ReadLog, ReadOptions
@@ -23,15 +24,15 @@ from cascade.reconstruct import (
 
 __all__ = [
     "all_papers",
+    "apply_renamed",
     "common_options",
+    "deprecated_option",
     "finish",
     "formula_option",
     "groups_option",
     "measure_papers",
-    "open_corpus",
     "output_options",
     "parallel_options",
-    "progress",
     "read_options",
     "reconstruction",
     "require_papers",
@@ -113,28 +114,28 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def open_corpus(args: argparse.Namespace) -> Corpus:
-    """The corpus the command-line arguments name (read in this process)."""
-    return read_options(args).open(args.inputs)  # type: ignore[return-value]
-
-
 def all_papers(args: argparse.Namespace) -> tuple[list[Paper], ReadLog]:
     """Every paper of the inputs, read on ``--workers`` processes or ``--dask``; and the log."""
     from cascade.parallel import read_papers
 
-    if getattr(args, "dask", None) is None and getattr(args, "workers", None) == 1:
-        corpus = open_corpus(args)
-        return list(progress(corpus, args)), corpus.log
-    return read_papers(
-        args.inputs, workers=args.workers, dask=args.dask, options=read_options(args)
-    )
+    return read_papers(args.inputs, **_run_options(args))
 
 
 def measure_papers(args: argparse.Namespace):
     """Paper and cascade metrics of the inputs, on ``--workers`` processes or ``--dask``."""
     from cascade.parallel import measure
 
-    return measure(args.inputs, workers=args.workers, dask=args.dask, options=read_options(args))
+    return measure(args.inputs, **_run_options(args))
+
+
+def _run_options(args: argparse.Namespace) -> dict:
+    """Where and how the API reads (it decides what runs in this process)."""
+    return {
+        "workers": args.workers,
+        "dask": args.dask,
+        "options": read_options(args),
+        "progress": not args.quiet,
+    }
 
 
 def reconstruction(args: argparse.Namespace) -> Reconstruction | None:
@@ -146,16 +147,6 @@ def reconstruction(args: argparse.Namespace) -> Reconstruction | None:
         alpha=args.alpha, fit_alpha=args.fit_alpha, beta=args.beta, rate=args.rate,
         follow_graph=args.follow_graph,
     )  # fmt: skip
-
-
-def progress(papers: Corpus, args: argparse.Namespace) -> Iterator[Paper]:
-    """Iterate papers with a progress bar on a terminal's standard error (not with --quiet)."""
-    if args.quiet or not sys.stderr.isatty():
-        yield from papers
-        return
-    from tqdm import tqdm
-
-    yield from tqdm(papers, unit=" papers", file=sys.stderr, leave=False)
 
 
 def finish(corpus: Corpus | SimpleNamespace, args: argparse.Namespace) -> int:
@@ -207,6 +198,26 @@ def parallel_options(p: argparse.ArgumentParser) -> None:
         help="run the per-paper work on a Dask cluster (scheduler address, e.g. tcp://host:8786); "
         "workers read the input paths themselves",
     )
+
+
+def deprecated_option(p: argparse.ArgumentParser, old: str, new: str, **kwargs: Any) -> None:
+    """Accept ``old`` (a 0.1 spelling, hidden from --help) for the option ``new``, with a warning.
+
+    The old option stores into the new one's destination; :func:`apply_renamed` warns.
+    """
+    dest = new.lstrip("-").replace("-", "_")
+    p.add_argument(old, dest=f"_old_{dest}", help=argparse.SUPPRESS, **kwargs)
+    p.set_defaults(_renamed=[*(p.get_default("_renamed") or []), (old, new, dest)])
+
+
+def apply_renamed(args: argparse.Namespace) -> None:
+    """Move the values given under deprecated spellings to their new options, with a warning."""
+    for old, new, dest in getattr(args, "_renamed", None) or []:
+        value = getattr(args, f"_old_{dest}", None)
+        if value is None:
+            continue
+        print(f"cascade: warning: {old} is deprecated, use {new}", file=sys.stderr)
+        setattr(args, dest, value)
 
 
 def groups_option(p: argparse.ArgumentParser) -> None:

@@ -13,7 +13,8 @@ How a line becomes records (one paper per cascade, ``citation_id`` = the cascade
 * each adoption is one tweet record: id ``<cascade_id>:<k>`` (``k`` its position on the line),
   author the adopting user's id, time publication + delta, followers unknown (NaN: Weibo gives
   none), and as *text* the adoption's path ``root/u1/.../uk`` (the data has no text; the path is
-  what the record says, and :func:`true_parents` reads the truth back from it);
+  what the record says, and :func:`cascade.ground_truth.true_parents` reads the truth back
+  from it);
 * the root adoption (``root:0``) is the original; every other adoption is a retweet that credits
   the root post, exactly as a platform's native retweet does (``ref_id`` = the root's id), so the
   credited tree is the star whose accuracy the literature quotes (64.6% on the sample data);
@@ -27,13 +28,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from cascade.io.records import InputError, PaperRecords
-from cascade.model import Paper
 
-__all__ = ["read", "sniff_text", "true_parents"]
+__all__ = ["read", "sniff_text"]
 
 NAME = "weibo-paths"
 _LINE = re.compile(r"^\s*\d+\t\d+\t\d+\t\d+\t\S+:\d+")
@@ -123,47 +124,12 @@ def _cascade(line: str, source: str, paper_id: str | None) -> PaperRecords:
     return out
 
 
-def true_parents(paper: Paper) -> tuple[np.ndarray, np.ndarray]:
-    """The true parent of every adoption of a Weibo cascade read by this module.
+def __getattr__(name: str) -> Any:
+    """``true_parents``, moved to :mod:`cascade.ground_truth` (deprecated here for one release)."""
+    if name == "true_parents":
+        from cascade.deprecation import warn_deprecated
+        from cascade.ground_truth import true_parents
 
-    Parameters
-    ----------
-    paper : Paper
-        One cascade as read from a Weibo path file (its ``text`` holds each adoption's path).
-
-    Returns
-    -------
-    parent : ndarray of int64
-        Index of the true parent adoption: the latest earlier adoption whose path is this one's
-        minus its last user. Where that adoption is missing from the data (one of the 7,147 on
-        the sample), the nearest ancestor on the path that is present; -1 for the root.
-    exact : ndarray of bool
-        Whether the parent adoption itself is in the data (False for roots).
-
-    Examples
-    --------
-    >>> from cascade.resolve import resolve
-    >>> records = next(read("x.txt", data=b"7\\t1\\t100\\t3\\t1:0 1/2:5 1/2/3:9\\n"))
-    >>> parent, exact = true_parents(resolve(records))
-    >>> parent.tolist(), exact.tolist()
-    ([-1, 0, 1], [False, True, True])
-    """
-    n = len(paper)
-    parent = np.full(n, -1, dtype=np.int64)
-    exact = np.zeros(n, dtype=bool)
-    latest: dict[str, int] = {}
-    for i, user_path in enumerate(paper.text.tolist()):
-        prefix = user_path
-        first = True
-        while "/" in prefix:
-            prefix = prefix.rsplit("/", 1)[0]
-            j = latest.get(prefix)
-            if j is not None:
-                parent[i], exact[i] = j, first
-                break
-            first = False
-        else:
-            if "/" in user_path:  # a path not starting at the root user: credit the root post
-                parent[i] = 0
-        latest[user_path] = i
-    return parent, exact
+        warn_deprecated("cascade.io.weibo.true_parents", "cascade.ground_truth.true_parents")
+        return true_parents
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

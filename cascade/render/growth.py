@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from cascade.deprecation import renamed_keyword
 from cascade.metrics import forest
 from cascade.model import Paper, stack
 from cascade.predict import predict_cascades
@@ -219,14 +220,15 @@ def _html(table: pd.DataFrame, papers: list[str], titles: Mapping[str, str]) -> 
     )
 
 
+@renamed_keyword("top", "n_papers")
 def growth_section(
     predictions: pd.DataFrame | Sequence[pd.DataFrame],
     ages: Mapping[str, np.ndarray] | Sequence[Mapping[str, np.ndarray]],
     *,
-    top: int = 6,
+    n_papers: int = 6,
     titles: Mapping[str, str] | None = None,
 ) -> GrowthSection:
-    """The growth table, figure and HTML for the ``top`` papers with most reshares.
+    """The growth table, figure and HTML for the ``n_papers`` papers with most reshares.
 
     Parameters
     ----------
@@ -234,15 +236,16 @@ def growth_section(
         From :func:`growth_data` (one per batch is fine: they are concatenated).
     ages : mapping or sequence of mappings
         From :func:`growth_data` (merged).
-    top : int
-        Papers drawn and listed in the HTML (the table has all papers).
+    n_papers : int
+        Papers drawn and listed in the HTML (the table has all papers; ``top`` in 0.1,
+        deprecated).
     titles : mapping, optional
         citation_id -> title shown in the HTML (escaped).
 
     Returns
     -------
     GrowthSection
-        ``table`` (:func:`growth_table`, every paper), ``figure`` (matplotlib, up to ``top``
+        ``table`` (:func:`growth_table`, every paper), ``figure`` (matplotlib, up to ``n_papers``
         small panels; save with :func:`cascade.render.plots.save`) and ``html`` (a ``<table>``,
         every value escaped, no external resource).
 
@@ -266,5 +269,5 @@ def growth_section(
         ages = merged
     table = growth_table(predictions)
     finals = table.groupby("citation_id", sort=False)["final"].max()
-    papers = [c for c in finals.index if finals[c] > 0][:top]
+    papers = [c for c in finals.index if finals[c] > 0][:n_papers]
     return GrowthSection(table, _figure(table, ages, papers), _html(table, papers, titles or {}))

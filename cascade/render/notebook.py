@@ -84,7 +84,8 @@ def show(obj: Any, *, height: int = 600, **options: Any) -> Page:
     height : int, default 600
         The iframe's height in pixels.
     **options
-        Passed to ``to_html`` (``level``, ``color_by``, ``size_by``, ``top``, ...); not ``path``.
+        Passed to ``to_html`` (``level``, ``color_by``, ``size_by``, ``max_nodes``, ...); not
+        ``path``.
 
     Returns
     -------

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from cascade.deprecation import renamed_keyword
 from cascade.render.html.colours import COLOR_BY
 from cascade.render.html.inputs import LEVELS, as_graph
 from cascade.render.html.page import LAYOUTS, PHYSICS_MAX_NODES, Options, build
@@ -50,6 +51,7 @@ __all__ = [
 _RELATIVE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!/)[^\s\"'<>\\]*$")
 
 
+@renamed_keyword("top", "max_nodes")
 def to_html(
     graph_or_paper: Any,
     path: str | os.PathLike[str] | None = None,
@@ -57,7 +59,7 @@ def to_html(
     level: str | None = None,
     size_by: str | Mapping[str, float] | Sequence[float] | np.ndarray = "retweets_received",
     color_by: str = "community",
-    top: int | None = None,
+    max_nodes: int | None = None,
     min_weight: float | None = None,
     layout: str = "auto",
     paper_node: bool = False,
@@ -98,8 +100,9 @@ def to_html(
         retweeter, isolated). ``time``: tweet time or first tweet, by rank. ``paper``: which paper
         (users of several papers are grouped). ``suspect``: the automated-account flag of
         ``cascade.rank.automated_suspects``.
-    top : int, optional
-        Keep only the ``top`` nodes with the largest ``size_by`` value (ties by name).
+    max_nodes : int, optional
+        Keep only the ``max_nodes`` nodes with the largest ``size_by`` value (ties by name;
+        ``top`` in 0.1, deprecated).
     min_weight : float, optional
         Leave out edges lighter than this, then the nodes left without an edge. The page lists what
         was left out; its slider filters further in the browser.
@@ -158,8 +161,10 @@ def to_html(
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    if top is not None and (isinstance(top, bool) or int(top) != top or top < 1):
-        raise ValueError(f"top must be a positive integer, not {top!r}")
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or int(max_nodes) != max_nodes or max_nodes < 1
+    ):
+        raise ValueError(f"max_nodes must be a positive integer, not {max_nodes!r}")
     for name, value in (("assets", assets), ("index_href", index_href)):
         if value is not None and not (isinstance(value, str) and _RELATIVE.match(value)):
             raise ValueError(f"{name} must be a relative URL such as '../{name}', not {value!r}")
@@ -172,7 +177,7 @@ def to_html(
         level=level,
         size_by=size_by,
         color_by=color_by,
-        top=None if top is None else int(top),
+        max_nodes=None if max_nodes is None else int(max_nodes),
         min_weight=min_weight,
         layout=layout,
         paper_node=paper_node,

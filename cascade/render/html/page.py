@@ -44,7 +44,7 @@ class Options:
     level: str
     size_by: Any
     color_by: str
-    top: int | None
+    max_nodes: int | None
     min_weight: float | None
     layout: str
     paper_node: bool
@@ -55,7 +55,7 @@ class Options:
 
 @dataclass(frozen=True)
 class Thinned:
-    """Vertices and edges left after ``--min-weight`` and ``--top``, and what was said."""
+    """Vertices and edges left after ``--min-weight`` and ``--max-nodes``, and what was said."""
 
     kept: list[int]
     edge_ids: list[int]
@@ -65,7 +65,7 @@ class Thinned:
 def _thin(
     g: ig.Graph, opt: Options, measure: np.ndarray, title: str, names: list[str], nouns: str
 ) -> Thinned:
-    """Edges below min_weight, then nodes left without an edge, then all but the top."""
+    """Edges below min_weight, then nodes left without an edge, then all but the largest."""
     n0, m0 = g.vcount(), g.ecount()
     ends = edge_array(g)
     weights = edge_weights(g)
@@ -81,14 +81,16 @@ def _thin(
             f"{m0 - int(keep_e.sum()):,} links lighter than {opt.min_weight:g} and the "
             f"{dropped_v:,} {nouns} left without a link (--min-weight {opt.min_weight:g})"
         )
-    top = opt.top
+    top = opt.max_nodes
     if top is not None and top < int(keep_v.sum()):
         candidates = np.flatnonzero(keep_v)
         ranked = sorted(candidates.tolist(), key=lambda v: (-measure[v], names[v]))
         before = int(keep_v.sum())
         keep_v = np.zeros(n0, dtype=bool)
         keep_v[ranked[:top]] = True
-        notes.append(f"{before - top:,} {nouns} outside the top {top:,} by {title} (--top {top})")
+        notes.append(
+            f"{before - top:,} {nouns} outside the top {top:,} by {title} (--max-nodes {top})"
+        )
     if m0:
         keep_e &= keep_v[ends[:, 0]] & keep_v[ends[:, 1]]
     kept = np.flatnonzero(keep_v).tolist()
