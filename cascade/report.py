@@ -113,6 +113,8 @@ class _Facts:
     daily: pd.Series  # tweets per UTC day (epoch days)
     info: list[tuple[str, str, str]]  # citation_id, title, doi
     papers: list[Paper]  # the resolved papers: the pages and the rankings need them
+    predictions: pd.DataFrame  # the growth section's, per cascade (render.growth.growth_data)
+    ages: dict[str, np.ndarray]  # citation_id -> sorted ages of its reshares (the same)
 
 
 def _collect(batch: list[Paper]) -> _Facts:
@@ -141,6 +143,8 @@ def _collect(batch: list[Paper]) -> _Facts:
         days.append(seconds // 86400)
         attrs = p.attrs or {}
         info.append((p.citation_id, str(attrs.get("title") or ""), str(attrs.get("doi") or "")))
+    # Here, batch by batch: all papers' predictions at once were the report's peak of memory.
+    predictions, ages = growth_data(batch)
     day, count = np.unique(np.concatenate(days), return_counts=True) if days else ([], [])
     return _Facts(
         users=pd.concat(users, ignore_index=True) if users else pd.DataFrame(),
@@ -148,6 +152,8 @@ def _collect(batch: list[Paper]) -> _Facts:
         daily=pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64),
         info=info,
         papers=batch,
+        predictions=predictions,
+        ages=ages,
     )
 
 
@@ -437,7 +443,7 @@ def _build(
                 assets="assets/", index_href="index.html")  # fmt: skip
         files.append(out / "combined.html")
 
-    section = growth_section(*growth_data(all_papers), titles=titles)
+    section = growth_section([f.predictions for f in facts], [f.ages for f in facts], titles=titles)
     files += plots.save(section.figure, out / "plots" / "growth")
     _write_csv(section.table, out / "growth.csv", files)
     growth = section
