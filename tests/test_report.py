@@ -237,4 +237,3 @@ def test_group_tests_in_the_report_have_hand_computed_values(tmp_path):
     # The two empirical distributions do not overlap: D = 1, exact p = 2 / C(6, 3) = 0.1.
     assert ks["statistic"] == 1.0 and ks["p_value"] == pytest.approx(0.1)
     assert out.warnings == []
-
