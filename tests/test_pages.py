@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cascade
 from cascade.render.html import post_url, profile_url, to_html
@@ -234,3 +236,26 @@ def test_repeated_tooltip_texts_are_stored_once(paper):
         text = clean(paper.text[i])
         if text:
             assert by_id[str(paper.id[i])]["title"].endswith("\n" + text)
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+def test_page_json_is_the_standard_librarys_compact_sorted_json(value):
+    # orjson writes the page data; the bytes are those json.dumps wrote before it.
+    from cascade.render.html.render import _dumps
+
+    try:
+        expected = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        return
+    assert _dumps(value) == expected
