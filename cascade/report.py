@@ -117,8 +117,12 @@ class _Facts:
     ages: dict[str, np.ndarray]  # citation_id -> sorted ages of its reshares (the same)
 
 
+_USER_COLUMNS = ("citation_id", "user", "handle", "tweets", "retweets_received")
+
+
 def _collect(batch: list[Paper]) -> _Facts:
-    users, times, days, info = [], {}, [], []
+    times, days, info = {}, [], []
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in _USER_COLUMNS}
     for p in batch:
         real = ~p.placeholder
         k = len(p.handles)
@@ -126,17 +130,12 @@ def _collect(batch: list[Paper]) -> _Facts:
         child = np.flatnonzero((p.parent >= 0) & (p.kind == "retweet"))
         received = np.bincount(p.user[p.parent[child]], minlength=k)
         present = np.flatnonzero(tweets > 0)
-        users.append(
-            pd.DataFrame(
-                {
-                    "citation_id": p.citation_id,
-                    "user": p.user_keys[present],
-                    "handle": p.handles[present],
-                    "tweets": tweets[present],
-                    "retweets_received": received[present],
-                }
-            )
-        )
+        # Columns gathered, one frame per batch: a frame per paper cost more than the rest.
+        columns["citation_id"].append(np.full(present.size, p.citation_id, dtype=object))
+        columns["user"].append(p.user_keys[present])
+        columns["handle"].append(p.handles[present])
+        columns["tweets"].append(tweets[present])
+        columns["retweets_received"].append(received[present])
         seconds = p.time[real].astype("datetime64[s]").view(np.int64)
         seconds = np.sort(seconds[seconds != NAT])
         times[p.citation_id] = seconds
@@ -147,7 +146,9 @@ def _collect(batch: list[Paper]) -> _Facts:
     predictions, ages = growth_data(batch)
     day, count = np.unique(np.concatenate(days), return_counts=True) if days else ([], [])
     return _Facts(
-        users=pd.concat(users, ignore_index=True) if users else pd.DataFrame(),
+        users=pd.DataFrame({name: np.concatenate(c) for name, c in columns.items()})
+        if batch
+        else pd.DataFrame(),
         times=times,
         daily=pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64),
         info=info,
@@ -340,9 +341,10 @@ def _build(
         raise InputError(_inputs_text(inputs, m.log), "no papers to report on: " + _why_none(m.log))
     facts: list[_Facts] = m.extra
     all_papers = [p for f in facts for p in f.papers]
-    user_columns = ["citation_id", "user", "handle", "tweets", "retweets_received"]
     found = [f.users for f in facts if len(f.users)]
-    users = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=user_columns)
+    users = (
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(_USER_COLUMNS))
+    )
     times = {cid: t for f in facts for cid, t in f.times.items()}
     daily = pd.concat([f.daily for f in facts]).groupby(level=0).sum().sort_index()
     info = {cid: (title, doi) for f in facts for cid, title, doi in f.info}
