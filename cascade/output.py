@@ -106,12 +106,41 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
 
 
 def _iso(frame: pd.DataFrame) -> pd.DataFrame:
-    """Datetime columns as ISO-8601 strings (None for missing)."""
+    """Datetime columns as ISO-8601 strings (None for missing), as ``Timestamp.isoformat``."""
     out = frame.copy()
     for name in out.columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype) or out[name].dtype.kind == "M":
-            out[name] = [None if pd.isna(t) else t.isoformat() for t in out[name]]
+            out[name] = iso_strings(out[name])
     return out
+
+
+def iso_strings(times: pd.Series) -> np.ndarray:
+    """``[t.isoformat() for t in times]`` (None for missing), in numpy for UTC and naive times.
+
+    Examples
+    --------
+    >>> t = pd.Series(["2019-02-28 00:00:00", None, "2019-03-01 12:00:00.5"])
+    >>> t = pd.to_datetime(t, utc=True, format="ISO8601")
+    >>> iso_strings(t).tolist()
+    ['2019-02-28T00:00:00+00:00', None, '2019-03-01T12:00:00.500000+00:00']
+    """
+    tz = getattr(times.dtype, "tz", None)
+    values = (times.dt.tz_localize(None) if tz is not None else times).to_numpy()
+    unit = np.datetime_data(values.dtype)[0] if values.dtype.kind == "M" else None
+    if (
+        (tz is not None and str(tz) != "UTC")
+        or unit not in ("s", "ms", "us", "ns")
+        or (unit == "ns" and (values.view(np.int64)[~np.isnat(values)] % 1000).any())
+    ):  # another zone or unit, or nanoseconds: the slow way, cell by cell
+        return np.array([None if pd.isna(t) else t.isoformat() for t in times], dtype=object)
+    micro = values.astype("datetime64[us]")
+    text = np.datetime_as_string(micro.astype("datetime64[s]"), unit="s").astype(object)
+    fraction = micro.view(np.int64) % 1_000_000 != 0
+    text[fraction] = np.datetime_as_string(micro[fraction], unit="us")
+    if tz is not None:
+        text = text + "+00:00"
+    text[np.isnat(values)] = None
+    return text
 
 
 def table_records(frame: pd.DataFrame) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 
 import networkx as nx
@@ -257,3 +258,23 @@ def test_to_nx_is_deprecated():
     with pytest.warns(DeprecationWarning, match=r"to_nx\(\) is deprecated: use cascade\.graph"):
         g = to_nx(nodes, edges, level="user")
     assert g.number_of_edges() == len(edges)
+
+
+@given(
+    st.lists(
+        st.none() | st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+        max_size=8,
+    ),
+    st.sampled_from(["s", "ms", "us", "ns"]),
+    st.booleans(),
+)
+def test_iso_strings_are_isoformat(values, unit, utc):
+    from cascade.output import iso_strings
+
+    times = pd.Series(pd.to_datetime(values, utc=utc))
+    try:
+        times = times.astype(f"datetime64[{unit}, UTC]" if utc else f"datetime64[{unit}]")
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        return  # outside the unit's range
+    expected = [None if pd.isna(t) else t.isoformat() for t in times]
+    assert iso_strings(times).tolist() == expected
