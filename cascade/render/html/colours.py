@@ -79,8 +79,10 @@ def communities(g: ig.Graph, seed: int) -> list[int]:
     u = u.as_undirected(mode="collapse", combine_edges={"weight": "sum"})
     with seeded(seed):
         # Lower-case objective name: "Modularity" silently runs CPM (see library-gotchas.md).
+        # Two iterations (igraph's default): on the benchmark's 15 largest user graphs a fifth of
+        # the time of iterating until stable, for a modularity 0.1% lower (0.6633 vs 0.6641).
         parts = u.community_leiden(
-            objective_function="modularity", weights="weight", n_iterations=-1
+            objective_function="modularity", weights="weight", n_iterations=2
         )
     membership = np.asarray(parts.membership, dtype=np.int64)
     sizes = np.bincount(membership)
