@@ -2,13 +2,14 @@
 folder size; optionally against another checkout's code on the same input, in the same run.
 
 Issue targets: ``cascade report`` (default options) at most 3x the wall time of
-``cascade metrics --workers 1`` on the same corpus; peak memory at most 1 GB; the report folder
+``cascade metrics`` on the same corpus (both ``--workers 1``, or both on all cores with
+``--workers default``); peak memory at most 1 GB; the report folder
 at most 60 MB with its 100 graph pages. Each command runs in a fresh process; the best of
 ``--repeat`` runs counts, runs alternating between the checkouts (the machines are shared and
 noisy: compare ratios from one run, and CPU seconds rather than wall seconds).
 
     python benchmarks/bench_report.py [--papers 10000] [--corpus DIR] [--repeat 1]
-                                      [--baseline CHECKOUT]
+                                      [--baseline CHECKOUT] [--workers N|default]
 
 ``--corpus`` may be any input (a sample folder of ../shared/data, say); without it a corpus of
 ``--papers`` papers is generated (``generate.py``, seed 0). ``--baseline`` runs the same commands
