@@ -15,7 +15,7 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 import pytest
-from conftest import benchmark_module, browser_module
+from conftest import benchmark_module, browser_module, joined_titles
 
 import cascade
 from cascade.render.html import PHYSICS_MAX_NODES, to_html
@@ -120,15 +120,8 @@ def page_data(html: str) -> tuple[list[dict], list[dict]]:
     nodes = re.search(r'<script type="application/json" id="cascade-nodes">(.*?)</script>', html)
     edges = re.search(r'<script type="application/json" id="cascade-edges">(.*?)</script>', html)
     spec = re.search(r'<script type="application/json" id="cascade-page">(.*?)</script>', html)
-    return joined(json.loads(nodes.group(1)), json.loads(spec.group(1))), json.loads(edges.group(1))
-
-
-def joined(nodes: list[dict], spec: dict) -> list[dict]:
-    """Each node's tooltip with its text, which the page stores once per distinct text."""
-    for n in nodes:
-        if "tx" in n:
-            n["title"] += "\n" + spec["texts"][n.pop("tx")]
-    return nodes
+    nodes_whole = joined_titles(json.loads(nodes.group(1)), json.loads(spec.group(1)))
+    return nodes_whole, json.loads(edges.group(1))
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import joined_titles
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,10 +34,7 @@ def page_data(html: str) -> tuple[list[dict], list[dict], dict]:
         name: json.loads(re.search(rf'id="cascade-{name}">(.*?)</script>', html).group(1))
         for name in ("nodes", "edges", "page")
     }
-    for n in blocks["nodes"]:  # tooltips whole, as the page joins them (texts stored once)
-        if "tx" in n:
-            n["title"] += "\n" + blocks["page"]["texts"][n.pop("tx")]
-    return blocks["nodes"], blocks["edges"], blocks["page"]
+    return joined_titles(blocks["nodes"], blocks["page"]), blocks["edges"], blocks["page"]
 
 
 def test_six_threads_give_the_serial_pages(paper):
