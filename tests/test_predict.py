@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FIXTURES, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad
@@ -196,7 +197,7 @@ def _package_reference(times, followers, at):
 
 
 def test_vectorised_equals_the_package_steps_on_real_cascades(sample_path):
-    """Stand-in for the R package (not installable here): its steps, one cascade at a time."""
+    """The package's steps, one cascade at a time, at ages the R reference does not cover."""
     table = predict_cascades(cascade.read(sample_path), at=[1800, 3600, 21600, 86400], min_size=5)
     paper = next(iter(cascade.read(sample_path)))
     seconds = paper.time.astype(np.int64)
@@ -214,6 +215,30 @@ def test_vectorised_equals_the_package_steps_on_real_cascades(sample_path):
         np.testing.assert_allclose(got, ref[ok], rtol=1e-9)
         checked += int(ok.sum())
     assert checked == 31
+
+
+def test_equals_the_r_package_on_real_twitter_cascades():
+    """Values printed by the R package itself (seismic 1.1, R 4.2.2) on every real cascade of the
+    samples with a prediction at 1 h, 6 h and 24 h: 756 (cascade, age) pairs, 6 supercritical."""
+    ref = pd.read_csv(
+        FIXTURES / "seismic_r_reference.csv", dtype={"citation_id": str, "root_id": str}
+    )
+    got = pd.concat(
+        predict_cascades(cascade.read(ROOT / folder), at=sorted(ref.at_s.unique())).assign(
+            folder=folder
+        )
+        for folder in ref.folder.unique()
+    )
+    got = got[got.reason.isna()]
+    both = ref.merge(got, on=["folder", "citation_id", "root_id", "at_s"], suffixes=("_r", ""))
+    assert len(both) == len(ref) == len(got) == 756
+    for name in ("infectiousness", "infectiousness_low", "infectiousness_high"):
+        np.testing.assert_allclose(both[name], both[name + "_r"], rtol=1e-9)
+    finite = np.isfinite(both.predicted_retweets_r)
+    assert (both.supercritical.to_numpy(bool) == ~finite).all() and (~finite).sum() == 6
+    np.testing.assert_allclose(
+        both.predicted_retweets[finite], both.predicted_retweets_r[finite], rtol=1e-9
+    )
 
 
 _CASCADE = st.lists(
@@ -447,7 +472,6 @@ def test_rank_by_predicted_sums_cascades_at_one_age(sample_path, tmp_path):
 
 
 def test_growth_section(tmp_path):
-    from conftest import FIXTURES
 
     from cascade.render.growth import growth_data, growth_section
     from cascade.render.plots import save
