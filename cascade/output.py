@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 TABLE_FORMATS = ("table", "csv", "json", "parquet")
+#: Formats of the report's tables that grow with the corpus (a row per cascade or per user).
+LARGE_TABLE_FORMATS = ("parquet", "csv")
 #: A text cell starting with one of these opens as a formula in Excel or LibreOffice.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -216,7 +218,8 @@ def write_table(
         if path is None or to_stdout:
             raise ValueError("parquet output needs a file: give -o FILE")
         with atomic_path(path) as tmp:
-            frame.to_parquet(tmp, index=False)
+            # zstd: a quarter smaller than the default snappy, as fast, and every reader has it.
+            frame.to_parquet(tmp, index=False, compression="zstd")
         return
     if fmt == "json":
         text = _json(table_records(frame))

@@ -77,12 +77,38 @@ def test_one_row_per_paper_with_the_files_tweet_count(reports, corpus):
     assert expected["56155705"] == 258
     parquet = pd.read_parquet(folder / "papers.parquet")
     assert parquet["tweets"].tolist() == table["tweets"].tolist()
-    cascades = pd.read_csv(folder / "cascades.csv", dtype={"citation_id": str})
+    cascades = pd.read_parquet(folder / "cascades.parquet")
     assert cascades.groupby("citation_id")["size"].sum().to_dict() == {
         "56155705": 258,
         ODD_ID: 3,
     }
     assert result.log.records == 261
+
+
+def test_large_tables_as_csv_hold_the_parquet_rows(reports, corpus, tmp_path):
+    """``large_tables="csv"`` changes the two large tables' format and nothing else."""
+    parquet = reports[0]
+    report(corpus, tmp_path, groups=corpus.parent / "groups.csv", workers=1, large_tables="csv")
+    before, after = _files(parquet), _files(tmp_path)
+    large = {"cascades", "influencers"}
+    assert {n for n in before if n.split(".")[0] in large} == {
+        "cascades.parquet",
+        "influencers.parquet",
+    }
+    assert {n for n in after if n.split(".")[0] in large} == {"cascades.csv", "influencers.csv"}
+    same = set(before) - {"cascades.parquet", "influencers.parquet", "index.html"}
+    assert same == set(after) - {"cascades.csv", "influencers.csv", "index.html"}
+    assert all(before[n] == after[n] for n in same)
+    for name in large:
+        table = pd.read_parquet(parquet / f"{name}.parquet")
+        text = pd.read_csv(tmp_path / f"{name}.csv", dtype={"citation_id": str, "root_id": str})
+        assert len(text) == len(table) > 0
+        for column in ("size", "depth", "tweets", "retweets_received"):
+            if column in table:
+                assert text[column].tolist() == table[column].tolist()
+    assert 'href="cascades.csv"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="large_tables"):
+        report(corpus, tmp_path / "x", large_tables="xlsx")
 
 
 def test_every_plot_opens_at_the_expected_size(reports):

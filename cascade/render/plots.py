@@ -219,7 +219,10 @@ def virality_vs_size(size: np.ndarray, virality: np.ndarray, *, seed: int = 0) -
     if size.size == 0:
         _no_data(ax)
         return fig
-    ax.scatter(size[shown], virality[shown], s=6, alpha=0.35, lw=0, label="cascade")
+    # Rasterised: 20,000 vector markers would make the SVG megabytes; axes and text stay vector.
+    ax.scatter(
+        size[shown], virality[shown], s=6, alpha=0.35, lw=0, label="cascade", rasterized=True
+    )
     edges = 2.0 ** np.arange(1, int(np.log2(size.max())) + 2)
     which = np.searchsorted(edges, size, side="right") - 1
     mids, medians = [], []
