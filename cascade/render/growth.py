@@ -79,11 +79,16 @@ def growth_data(
         parent, time = b.parent, b.time
         _, root, _ = forest(parent)
         dated = (parent >= 0) & ~b.placeholder & (time != _NAT) & (time[root] != _NAT)
-        age = np.maximum(time - time[root], 0).astype(np.float64)
-        paper = b.paper
-        for k, p in enumerate(papers):
-            keep = dated & (paper == k)
-            ages[p.citation_id] = np.sort(np.concatenate([ages.get(p.citation_id, []), age[keep]]))
+        age = np.maximum(time[dated] - time[root[dated]], 0).astype(np.float64)
+        # One sort for the whole batch; a paper listed twice is one citation id.
+        ids, which = np.unique(
+            np.array([p.citation_id for p in papers], dtype=object), return_inverse=True
+        )
+        owner = which[b.paper[dated]]
+        order = np.lexsort((age, owner))
+        bounds = np.cumsum(np.bincount(owner, minlength=ids.size))[:-1]
+        ages = dict(zip(ids.tolist(), np.split(age[order], bounds), strict=True))
+        ages = {p.citation_id: ages[p.citation_id] for p in papers}
     return predictions, ages
 
 
