@@ -4,6 +4,8 @@ every run."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -98,3 +100,13 @@ def test_size_ccdf_is_the_share_at_least_s(sizes):
     sizes = np.asarray(sizes)
     assert x.tolist() == sorted(set(sizes.tolist()))
     assert y.tolist() == [np.mean(sizes >= s) for s in x]
+
+
+def test_virality_scatter_is_one_image_in_the_svg(tmp_path):
+    # 20,000 markers as vector paths made the SVG megabytes; rasterised, they are one <image>.
+    rng = np.random.default_rng(1)
+    sizes = rng.integers(2, 500, 30_000)
+    fig = plots.virality_vs_size(sizes, 1 + np.log1p(sizes) * rng.random(sizes.size))
+    svg = Path(plots.save(fig, tmp_path / "v")[-1]).read_text(encoding="utf-8")
+    assert svg.count("<image") == 1
+    assert len(svg) < 300_000

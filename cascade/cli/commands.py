@@ -198,7 +198,7 @@ def _add_report(sub, common) -> None:
         choices=LARGE_TABLE_FORMATS,
         default="parquet",
         help="format of cascades.* and influencers.* (a row per cascade / per user; "
-        "default parquet: typed and about a third of the CSV's size)",
+        "default parquet: typed and about a quarter of the CSV's size)",
     )
 
 

@@ -87,8 +87,8 @@ def growth_data(
         owner = which[b.paper[dated]]
         order = np.lexsort((age, owner))
         bounds = np.cumsum(np.bincount(owner, minlength=ids.size))[:-1]
-        ages = dict(zip(ids.tolist(), np.split(age[order], bounds), strict=True))
-        ages = {p.citation_id: ages[p.citation_id] for p in papers}
+        by_id = dict(zip(ids.tolist(), np.split(age[order], bounds), strict=True))
+        ages = {p.citation_id: by_id[p.citation_id] for p in papers}
     return predictions, ages
 
 
