@@ -166,6 +166,7 @@ def map_papers(
     options: ReadOptions | None = None,
     batch_size: int = 2000,
     progress: bool = False,
+    arrived: Callable[[Any], Any] | None = None,
     **legacy: Any,
 ) -> tuple[list[Any], ReadLog]:
     """Apply ``func`` to batches of papers read from ``inputs``, in parallel, in input order.
@@ -190,6 +191,12 @@ def map_papers(
     progress : bool
         Show a progress bar on standard error when it is a terminal: papers when the work runs
         in this process, groups of files when it runs in worker processes (not for Dask).
+    arrived : callable, optional
+        ``arrived(result) -> result``, called in this process on every result as its group of
+        files comes back (in input order), before the next group is waited for; what it returns
+        is kept instead. For a running reduction that drops what it no longer needs. It also
+        sees the results of groups read again together (a paper whose records span groups),
+        after those of the groups they replace.
 
     Returns
     -------
@@ -212,20 +219,27 @@ def map_papers(
     options = legacy_options(options, legacy, "map_papers")
     paths = expand(inputs)
     task = functools.partial(_run_chunk, options=options, batch_size=int(batch_size), func=func)
+
+    def settle(output: tuple) -> tuple:
+        if arrived is None:
+            return output
+        return ([arrived(r) for r in output[0]], *output[1:])
+
     if dask is not None:
         chunks, outputs = _run_dask(dask, paths, task)
+        outputs = [settle(o) for o in outputs]
     else:
         n = _workers(workers)
         if workers is None and sum(_size(p) for p in paths) < SERIAL_BYTES:
             n = 1  # starting processes (each imports the package) costs more than it saves
         chunks = plan_chunks(paths, n * _CHUNKS_PER_WORKER) if n > 1 else [paths]
         if len(chunks) <= 1:
-            outputs = [task(paths, progress=progress)]
+            outputs = [settle(task(paths, progress=progress))]
         else:
             with ProcessPoolExecutor(max_workers=min(n, len(chunks))) as pool:
                 done = pool.map(task, chunks)
-                outputs = list(_progress(done, progress, len(chunks), " file groups"))
-    outputs = _rejoin(chunks, outputs, task)
+                outputs = [settle(o) for o in _progress(done, progress, len(chunks), " file groups")]
+    outputs = _rejoin(chunks, outputs, lambda group: settle(task(group)))
     results: list[Any] = []
     log = ReadLog()
     for part, part_log, error, _ in outputs:
@@ -370,6 +384,7 @@ def measure(
     options: ReadOptions | None = None,
     batch_size: int = 2000,
     progress: bool = False,
+    arrived: Callable[[Any], Any] | None = None,
     **legacy: Any,
 ) -> Measures:
     """Paper and cascade metrics of a corpus, computed in parallel; identical to a serial run.
@@ -387,6 +402,8 @@ def measure(
         e.g. to collect what a report needs without reading the files twice.
     options, batch_size, progress
         As for :func:`map_papers`.
+    arrived : callable, optional
+        As for :func:`map_papers`, on the results of ``extra``.
 
     Returns
     -------
@@ -408,6 +425,7 @@ def measure(
         options=legacy_options(options, legacy, "measure"),
         batch_size=batch_size,
         progress=progress,
+        arrived=None if arrived is None else lambda r: (r[0], r[1], arrived(r[2])),
     )
     cascades = _concat([r[0] for r in results], CASCADE_COLUMNS)
     papers = _concat([r[1] for r in results], [*PAPER_COLUMNS, "source"])

@@ -175,11 +175,7 @@ def _counts(b: Units) -> dict[str, np.ndarray]:
     real = ~b.placeholder
     src, dst = _retweet_pairs(b)
     followers = latest_per_group(b.followers, b.time, unit, n)
-    pairs = distinct(src[src != dst] * n + dst[src != dst])
-    p_src, p_dst = np.divmod(pairs, n)
-    f = followers[p_dst]
-    unique = np.bincount(p_src, minlength=n)
-    reach = np.where(unique > 0, sum_known(p_src, f, n), 0.0)
+    unique, reach = _direct(src, dst, followers, n)
     paper_unit = distinct(b.paper * n + unit)
     return {
         "papers": np.bincount(paper_unit % n, minlength=n),
@@ -191,6 +187,18 @@ def _counts(b: Units) -> dict[str, np.ndarray]:
         "reach": reach,
         "cascade_descendants": _descendants(b),
     }
+
+
+def _direct(
+    src: np.ndarray, dst: np.ndarray, followers: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: distinct other units that retweeted it directly, and the sum of their latest
+    known followers (``reach``: 0 without retweeters, NaN when none of their counts is known)."""
+    pairs = distinct(src[src != dst] * n + dst[src != dst])
+    p_src, p_dst = np.divmod(pairs, n)
+    unique = np.bincount(p_src, minlength=n)
+    reach = np.where(unique > 0, sum_known(p_src, followers[p_dst], n), 0.0)
+    return unique, reach
 
 
 # --- automated accounts ----------------------------------------------------------------------
@@ -234,36 +242,55 @@ def automated_suspects(papers: Paper | Iterable[Paper]) -> pd.DataFrame:
 
 def _suspects(b: Units, papers: list[Paper]) -> tuple[np.ndarray, ...]:
     """Per global user: key, display handle and the reasons (``""`` when not suspect)."""
-    keys, uid = b.keys, b.uid[b.user]
-    n = len(keys)
-    reasons: list[list[str]] = [[] for _ in range(n)]
+    uid = b.uid[b.user]
+    cids = [p.citation_id for p in papers]
+    repeats = [(u, k, cids[p]) for u, p, k in _repeats(b, uid, len(b.keys), papers)]
+    dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
+    return b.keys, b.first_handle, _reasons(b.keys, repeats, uid[dated], b.time[dated])
 
+
+def _repeats(b: Batch, uid: np.ndarray, n: int, papers: list[Paper]) -> list[tuple[int, int, int]]:
+    """(user, paper, count) of every user's most repeated text about one paper, when posted at
+    least ``REPEATS`` times (retweets not counted); of equal counts, the first paper's."""
     posted = np.flatnonzero(~b.placeholder & (b.kind != "retweet"))
     # Only (paper, user) pairs with enough posts can repeat a text: normalise just their texts.
     pair = b.paper[posted] * n + uid[posted]
     _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
     posted = posted[count[inverse] >= REPEATS]
-    if posted.size:
-        text = np.concatenate([p.text for p in papers])[posted]
-        norm = pd.Series(text, dtype=object).str.replace(_URL, "<url>", regex=True)
-        norm = norm.str.lower().str.split().str.join(" ")
-        codes = pd.factorize(norm)[0]
-        said = (norm != "").to_numpy()  # no text (some sources give none) repeats nothing
-        group = pd.DataFrame({"u": uid[posted], "p": b.paper[posted], "t": codes})[said]
-        counts = group.value_counts(sort=False).reset_index(name="k")
-        counts = counts[counts["k"] >= REPEATS].sort_values(["u", "k"], ascending=[True, False])
-        cids = [p.citation_id for p in papers]
-        for u, p, k in counts.drop_duplicates("u")[["u", "p", "k"]].itertuples(index=False):
-            reasons[u].append(f"same text posted {k} times about paper {cids[p]}")
+    if not posted.size:
+        return []
+    text = np.concatenate([p.text for p in papers])[posted]
+    norm = pd.Series(text, dtype=object).str.replace(_URL, "<url>", regex=True)
+    norm = norm.str.lower().str.split().str.join(" ")
+    codes = pd.factorize(norm)[0]
+    said = (norm != "").to_numpy()  # no text (some sources give none) repeats nothing
+    group = pd.DataFrame({"u": uid[posted], "p": b.paper[posted], "t": codes})[said]
+    counts = group.value_counts(sort=False).reset_index(name="k")
+    counts = counts[counts["k"] >= REPEATS].sort_values(["u", "k"], ascending=[True, False])
+    return list(counts.drop_duplicates("u")[["u", "p", "k"]].itertuples(index=False, name=None))
+
+
+def _reasons(
+    keys: np.ndarray,
+    repeats: Iterable[tuple[int, int, str]],
+    dated_uid: np.ndarray,
+    dated_time: np.ndarray,
+) -> np.ndarray:
+    """Every user's suspect reasons (``"; "``-joined, ``""`` for none) from its most repeated
+    text (user, count, citation id), its handle and the times of its dated tweets."""
+    n = len(keys)
+    reasons: list[list[str]] = [[] for _ in range(n)]
+    for u, k, cid in repeats:
+        reasons[u].append(f"same text posted {k} times about paper {cid}")
 
     for u in np.flatnonzero([bool(FEED_HANDLE.search(k)) for k in keys.tolist()]).tolist():
         reasons[u].append("feed-like handle")
 
-    dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
-    order = dated[np.lexsort((b.time[dated], uid[dated]))]
-    same = uid[order][1:] == uid[order][:-1]
-    gap_user = uid[order][1:][same]
-    gap = np.diff(b.time[order])[same].astype(np.float64)
+    order = np.lexsort((dated_time, dated_uid))
+    uid, time = dated_uid[order], dated_time[order]
+    same = uid[1:] == uid[:-1]
+    gap_user = uid[1:][same]
+    gap = np.diff(time)[same].astype(np.float64)
     m = np.bincount(gap_user, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.bincount(gap_user, weights=gap, minlength=n) / m
@@ -273,8 +300,7 @@ def _suspects(b: Units, papers: list[Paper]) -> tuple[np.ndarray, ...]:
     for u in np.flatnonzero(regular).tolist():
         reasons[u].append(f"regular posting: {m[u] + 1} tweets, gaps vary by {cv[u]:.0%}")
 
-    reason = np.array(["; ".join(r) for r in reasons], dtype=object)
-    return keys, b.first_handle, reason
+    return np.array(["; ".join(r) for r in reasons], dtype=object)
 
 
 # --- the ranking -----------------------------------------------------------------------------

@@ -17,9 +17,10 @@ The report folder holds:
   (the :data:`COMBINED_PAPERS` papers with the most tweets);
 * ``plots/*.png`` and ``plots/*.svg``.
 
-The per-paper work (reading, resolving, measuring, per-paper rankings, graph pages) runs in
-parallel over local processes or a Dask cluster (:mod:`cascade.parallel`). The corpus ranking
-needs every paper at once (PageRank on the union user graph) and runs in this process.
+The per-paper work (reading, resolving, measuring, graph pages) runs in parallel over local
+processes or a Dask cluster (:mod:`cascade.parallel`). The workers tally the corpus ranking
+batch by batch (:mod:`cascade.tally`), merged and ranked here (PageRank on the union user graph),
+and keep of the papers only those that can get a graph page (:mod:`cascade.facts`).
 The same input gives the same files, byte for byte: no dates, seeded layouts and samples.
 """
 
@@ -45,11 +46,12 @@ import pandas as pd
 from cascade import compare
 from cascade.deprecation import renamed_keyword
 from cascade.errors import InputError
+from cascade.facts import USER_COLUMNS, Collect, Facts, Largest
 from cascade.graph import combined_graph
 from cascade.io import ReadLog, ReadOptions
 from cascade.io.options import legacy_options
 from cascade.metrics import PAPER_COLUMNS
-from cascade.model import NAT, Paper
+from cascade.model import Paper
 from cascade.output import (
     LARGE_TABLE_FORMATS,
     atomic_write,
@@ -59,7 +61,8 @@ from cascade.output import (
 )
 from cascade.parallel import Measures, map_items, measure
 from cascade.rank import COUNT_MEASURES, rank_users
-from cascade.render.growth import growth_data, growth_section
+from cascade.tally import merge, rank_tally
+from cascade.render.growth import growth_section
 from cascade.render.tables import fmt_cell, html_table
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
@@ -108,61 +111,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-# --- per-batch work (runs in the workers) --------------------------------------------------------
-
-
-@dataclass
-class _Facts:
-    """What the report needs from a batch beyond the metric tables (picklable: from workers)."""
-
-    users: pd.DataFrame  # citation_id, user, handle, tweets, retweets_received
-    times: dict[str, np.ndarray]  # citation_id -> sorted epoch seconds of its dated tweets
-    daily: pd.Series  # tweets per UTC day (epoch days)
-    info: list[tuple[str, str, str]]  # citation_id, title, doi
-    papers: list[Paper]  # the resolved papers: the pages and the rankings need them
-    predictions: pd.DataFrame  # the growth section's, per cascade (render.growth.growth_data)
-    ages: dict[str, np.ndarray]  # citation_id -> sorted ages of its reshares (the same)
-
-
-_USER_COLUMNS = ("citation_id", "user", "handle", "tweets", "retweets_received")
-
-
-def _collect(batch: list[Paper]) -> _Facts:
-    times, days, info = {}, [], []
-    columns: dict[str, list[np.ndarray]] = {name: [] for name in _USER_COLUMNS}
-    for p in batch:
-        real = ~p.placeholder
-        k = len(p.handles)
-        tweets = np.bincount(p.user[real], minlength=k)
-        child = np.flatnonzero((p.parent >= 0) & (p.kind == "retweet"))
-        received = np.bincount(p.user[p.parent[child]], minlength=k)
-        present = np.flatnonzero(tweets > 0)
-        # Columns gathered, one frame per batch: a frame per paper cost more than the rest.
-        columns["citation_id"].append(np.full(present.size, p.citation_id, dtype=object))
-        columns["user"].append(p.user_keys[present])
-        columns["handle"].append(p.handles[present])
-        columns["tweets"].append(tweets[present])
-        columns["retweets_received"].append(received[present])
-        seconds = p.time[real].astype("datetime64[s]").view(np.int64)
-        seconds = np.sort(seconds[seconds != NAT])
-        times[p.citation_id] = seconds
-        days.append(seconds // 86400)
-        attrs = p.attrs or {}
-        info.append((p.citation_id, str(attrs.get("title") or ""), str(attrs.get("doi") or "")))
-    # Here, batch by batch: all papers' predictions at once were the report's peak of memory.
-    predictions, ages = growth_data(batch)
-    day, count = np.unique(np.concatenate(days), return_counts=True) if days else ([], [])
-    return _Facts(
-        users=pd.DataFrame({name: np.concatenate(c) for name, c in columns.items()})
-        if batch
-        else pd.DataFrame(),
-        times=times,
-        daily=pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64),
-        info=info,
-        papers=batch,
-        predictions=predictions,
-        ages=ages,
-    )
+# --- per-batch work (runs in the workers; the facts of each batch: cascade.facts) -----------
 
 
 def _write_graph(item: tuple[Paper, str], *, seed: int) -> None:
@@ -260,8 +209,8 @@ def report(
     """Write the comparison report of a corpus of papers to ``out_dir``.
 
     The input is read and resolved once: one pass over the papers (in parallel) gives the metric
-    tables, what the pages and rankings need, and the papers themselves; the corpus-wide
-    reductions (rankings, comparisons, plots) follow. The folder is built beside ``out_dir`` and
+    tables, what the rankings and comparisons need, and the papers that get a graph page; the
+    corpus-wide reductions (rankings, comparisons, plots) follow. The folder is built beside ``out_dir`` and
     swapped in at the end, so a failed run leaves the previous report (or nothing) in place.
 
     Parameters
@@ -356,19 +305,32 @@ def _build(
     """Write every file of the report into ``out`` (the staging folder)."""
     files: list[Path] = []
     _say(quiet, "reading and measuring the papers")
-    m: Measures = measure(inputs, extra=_collect, workers=workers, dask=dask, options=options)
+    # The papers that can still get a page, as the batches come back (and in the workers).
+    pages: dict[str, Paper] = {}
+    keep = None if max_graphs is None or max_graphs < 0 else max_graphs  # head(-k): all but k
+    largest = Largest(keep)
+
+    def arrived(facts: Facts) -> Facts:
+        largest.offer(list(facts.papers.values()), pages)
+        facts.papers.clear()
+        return facts
+
+    m: Measures = measure(
+        inputs, extra=Collect(keep), workers=workers, dask=dask, options=options,
+        arrived=arrived,
+    )  # fmt: skip
     if len(m.papers) == 0:
         raise InputError(_inputs_text(inputs, m.log), "no papers to report on: " + _why_none(m.log))
-    facts: list[_Facts] = m.extra
-    all_papers = [p for f in facts for p in f.papers]
+    facts: list[Facts] = m.extra
     found = [f.users for f in facts if len(f.users)]
     users = (
-        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(_USER_COLUMNS))
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(USER_COLUMNS))
     )
     times = {cid: t for f in facts for cid, t in f.times.items()}
     daily = pd.concat([f.daily for f in facts]).groupby(level=0).sum().sort_index()
     info = {cid: (title, doi) for f in facts for cid, title, doi in f.info}
     titles = {cid: t for cid, (t, _) in info.items()}
+    tally = merge([f.tally for f in facts])
 
     papers = m.papers.copy()
     papers.insert(1, "title", [titles.get(c, "") for c in papers["citation_id"]])
@@ -381,8 +343,7 @@ def _build(
     ]
 
     _say(quiet, f"writing {len(graph_names)} graph pages")
-    by_id = {p.citation_id: p for p in all_papers}
-    page_papers = [by_id[c] for c in graph_names]
+    page_papers = [pages[c] for c in graph_names]
     (out / "graphs").mkdir()
     from cascade.render.html import write_assets
 
@@ -399,7 +360,8 @@ def _build(
         per_paper = pd.DataFrame()
 
     _say(quiet, "ranking users across papers")
-    influencers = rank_users(all_papers, measures=_RANK_MEASURES)
+    influencers = rank_tally(tally, measures=_RANK_MEASURES)
+    del tally
 
     # Tables.
     table_out = papers.drop(columns=["graph"])

@@ -1,0 +1,147 @@
+"""What the report keeps of each batch of papers, and the papers it keeps for its pages.
+
+:class:`Collect` runs in the workers on every batch of the report's one pass (the ``extra`` of
+:func:`cascade.parallel.measure`) and gives its :class:`Facts`: the users of every paper, the
+dated tweets, titles, the growth predictions, the tally of the corpus ranking
+(:mod:`cascade.tally`), and the papers that can still get a graph page. Those are chosen by
+:class:`Largest`, a running selection of the papers with the most tweets: the report never holds
+every resolved paper at once, only the few that can be drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cascade.model import NAT, Paper
+from cascade.rank import Units, _units
+from cascade.render.growth import growth_data
+from cascade.tally import Tally, units_tally
+
+__all__ = ["USER_COLUMNS", "Collect", "Facts", "Largest"]
+
+USER_COLUMNS = ("citation_id", "user", "handle", "tweets", "retweets_received")
+
+
+@dataclass
+class Facts:
+    """What the report needs from a batch beyond the metric tables (picklable: from workers)."""
+
+    users: pd.DataFrame  # citation_id, user, handle, tweets, retweets_received
+    times: dict[str, np.ndarray]  # citation_id -> sorted epoch seconds of its dated tweets
+    daily: pd.Series  # tweets per UTC day (epoch days)
+    info: list[tuple[str, str, str]]  # citation_id, title, doi
+    predictions: pd.DataFrame  # the growth section's, per cascade (render.growth.growth_data)
+    ages: dict[str, np.ndarray]  # citation_id -> sorted ages of its reshares (the same)
+    tally: Tally  # what the corpus ranking reads of the batch
+    papers: dict[str, Paper] = field(default_factory=dict)  # those that may get a page
+
+
+class Largest:
+    """A running selection of the ``k`` papers with the most tweets (ties by citation id).
+
+    Papers are offered batch by batch, each into a ``holder`` (a dict citation id -> paper, e.g.
+    a batch's :attr:`Facts.papers`); a paper that falls out of the ``k`` largest seen so far is
+    removed from its holder, and a paper offered again (same citation id) replaces the earlier
+    one. ``k=None`` keeps every paper.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> papers = list(cascade.read("tests/data/twitter-v2"))
+    >>> kept: dict = {}
+    >>> Largest(1).offer(papers, kept)
+    >>> [p.citation_id for p in kept.values()] == [
+    ...     min(papers, key=lambda p: (-p.n_tweets, p.citation_id)).citation_id]
+    True
+    """
+
+    def __init__(self, k: int | None) -> None:
+        self.k = k
+        self._where: dict[str, tuple[tuple[int, str], dict[str, Paper]]] = {}
+
+    def offer(self, papers: Iterable[Paper], holder: dict[str, Paper]) -> None:
+        """Offer ``papers``, kept in ``holder`` while they are among the largest."""
+        for p in papers:
+            cid = p.citation_id
+            earlier = self._where.get(cid)
+            if earlier is not None and earlier[1] is not holder:
+                earlier[1].pop(cid, None)
+            holder[cid] = p
+            self._where[cid] = ((-p.n_tweets, cid), holder)
+        if self.k is not None and len(self._where) > self.k:
+            ranked = sorted(self._where.items(), key=lambda item: item[1][0])
+            for cid, (_, place) in ranked[max(self.k, 0) :]:
+                place.pop(cid, None)
+                del self._where[cid]
+
+
+class Collect:
+    """The report's per-batch work: ``Collect(keep)(batch) -> Facts`` (picklable).
+
+    One instance serves the batches of one group of files in order (a worker receives its own
+    copy), so its :class:`Largest` keeps at most ``keep`` papers over the group.
+    """
+
+    def __init__(self, keep: int | None) -> None:
+        self.largest = Largest(keep)
+
+    def __call__(self, batch: list[Paper]) -> Facts:
+        b = _units(batch, per_paper=False)
+        times, daily = _times(b, batch)
+        attrs = [p.attrs or {} for p in batch]
+        info = [
+            (p.citation_id, str(a.get("title") or ""), str(a.get("doi") or ""))
+            for p, a in zip(batch, attrs, strict=True)
+        ]
+        # Here, batch by batch: all papers' predictions at once were the report's peak of memory.
+        predictions, ages = growth_data(batch)
+        facts = Facts(
+            users=_users(b, batch),
+            times=times,
+            daily=daily,
+            info=info,
+            predictions=predictions,
+            ages=ages,
+            tally=units_tally(b, batch),
+        )
+        self.largest.offer(batch, facts.papers)
+        return facts
+
+
+def _users(b: Units, batch: list[Paper]) -> pd.DataFrame:
+    """One row per (paper, user who tweeted it): tweets and retweets received in that paper."""
+    if not batch:
+        return pd.DataFrame()
+    real = ~b.placeholder
+    k = b.n_users
+    tweets = np.bincount(b.user[real], minlength=k)
+    child = np.flatnonzero((b.parent >= 0) & (b.kind == "retweet"))
+    received = np.bincount(b.user[b.parent[child]], minlength=k)
+    present = np.flatnonzero(tweets > 0)
+    cids = np.array([p.citation_id for p in batch], dtype=object)
+    return pd.DataFrame(
+        {
+            "citation_id": cids[b.user_paper[present]],
+            "user": b.user_keys[present],
+            "handle": b.handles[present],
+            "tweets": tweets[present],
+            "retweets_received": received[present],
+        }
+    )
+
+
+def _times(b: Units, batch: list[Paper]) -> tuple[dict[str, np.ndarray], pd.Series]:
+    """Every paper's sorted epoch seconds of its dated tweets; tweets per UTC day."""
+    dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
+    paper, seconds = b.paper[dated], b.time[dated]
+    order = np.lexsort((seconds, paper))
+    seconds = seconds[order]
+    ends = np.cumsum(np.bincount(paper, minlength=len(batch)))
+    parts = np.split(seconds, ends[:-1]) if batch else []
+    times = {p.citation_id: s for p, s in zip(batch, parts, strict=True)}
+    day, count = np.unique(seconds // 86400, return_counts=True)
+    return times, pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64)
