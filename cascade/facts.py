@@ -46,7 +46,9 @@ class Largest:
     Papers are offered batch by batch, each into a ``holder`` (a dict citation id -> paper, e.g.
     a batch's :attr:`Facts.papers`); a paper that falls out of the ``k`` largest seen so far is
     removed from its holder, and a paper offered again (same citation id) replaces the earlier
-    one. ``k=None`` keeps every paper.
+    one: the selection is that of the last copies as long as a later copy never has fewer
+    tweets (a paper read again whole, see ``arrived`` in :func:`cascade.parallel.map_papers`).
+    ``k=None`` keeps every paper.
 
     Examples
     --------
