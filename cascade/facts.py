@@ -10,8 +10,10 @@ every resolved paper at once, only the few that can be drawn.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,9 +23,21 @@ from cascade.rank import Units, _units
 from cascade.render.growth import growth_data
 from cascade.tally import Tally, units_tally
 
-__all__ = ["USER_COLUMNS", "Collect", "Facts", "Largest"]
+__all__ = ["GROWTH_COLUMNS", "USER_COLUMNS", "Collect", "Facts", "Largest", "Packed"]
 
 USER_COLUMNS = ("citation_id", "user", "handle", "tweets", "retweets_received")
+#: The columns of the growth predictions that the growth section reads
+#: (:func:`cascade.render.growth.growth_table`).
+GROWTH_COLUMNS = (
+    "citation_id",
+    "at_s",
+    "retweets_observed",
+    "predicted_retweets",
+    "predicted_low",
+    "predicted_high",
+    "supercritical",
+    "final_retweets",
+)
 
 
 @dataclass
@@ -37,16 +51,41 @@ class Facts:
     predictions: pd.DataFrame  # the growth section's, per cascade (render.growth.growth_data)
     ages: dict[str, np.ndarray]  # citation_id -> sorted ages of its reshares (the same)
     tally: Tally  # what the corpus ranking reads of the batch
-    papers: dict[str, Paper] = field(default_factory=dict)  # those that may get a page
+    papers: dict[str, Packed] = field(default_factory=dict)  # those that may get a page
+
+
+class Packed:
+    """A paper kept pickled: a third of its size as live arrays, one allocation (no scattered
+    strings), and what a page worker is sent anyway.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> paper = next(iter(cascade.read("examples/data")))
+    >>> packed = Packed(paper)
+    >>> packed.tweets, packed.unpack().citation_id
+    (258, '56155705')
+    """
+
+    __slots__ = ("blob", "tweets")
+
+    def __init__(self, paper: Paper) -> None:
+        self.tweets = paper.n_tweets
+        self.blob = pickle.dumps(paper, protocol=5)
+
+    def unpack(self) -> Paper:
+        paper = pickle.loads(self.blob)
+        assert isinstance(paper, Paper)
+        return paper
 
 
 class Largest:
     """A running selection of the ``k`` papers with the most tweets (ties by citation id).
 
-    Papers are offered batch by batch, each into a ``holder`` (a dict citation id -> paper, e.g.
-    a batch's :attr:`Facts.papers`); a paper that falls out of the ``k`` largest seen so far is
-    removed from its holder, and a paper offered again (same citation id) replaces the earlier
-    one: the selection is that of the last copies as long as a later copy never has fewer
+    Papers are offered batch by batch as (citation id, tweets, value), each into a ``holder``
+    (a dict citation id -> value, e.g. a batch's :attr:`Facts.papers`); a paper that falls out
+    of the ``k`` largest seen so far is removed from its holder, and a paper offered again (same
+    citation id) replaces the earlier one: the selection is that of the last copies as long as a later copy never has fewer
     tweets (a paper read again whole, see ``arrived`` in :func:`cascade.parallel.map_papers`).
     ``k=None`` keeps every paper.
 
@@ -55,25 +94,24 @@ class Largest:
     >>> import cascade
     >>> papers = list(cascade.read("tests/data/twitter-v2"))
     >>> kept: dict = {}
-    >>> Largest(1).offer(papers, kept)
-    >>> [p.citation_id for p in kept.values()] == [
-    ...     min(papers, key=lambda p: (-p.n_tweets, p.citation_id)).citation_id]
+    >>> Largest(1).offer([(p.citation_id, p.n_tweets, p) for p in papers], kept)
+    >>> list(kept) == [min(papers, key=lambda p: (-p.n_tweets, p.citation_id)).citation_id]
     True
     """
 
     def __init__(self, k: int | None) -> None:
         self.k = k
-        self._where: dict[str, tuple[tuple[int, str], dict[str, Paper]]] = {}
+        self._where: dict[str, tuple[tuple[int, str], dict[str, Any]]] = {}
 
-    def offer(self, papers: Iterable[Paper], holder: dict[str, Paper]) -> None:
-        """Offer ``papers``, kept in ``holder`` while they are among the largest."""
-        for p in papers:
-            cid = p.citation_id
+    def offer(self, entries: Iterable[tuple[str, int, Any]], holder: dict[str, Any]) -> None:
+        """Offer (citation id, tweets, value) entries, kept in ``holder`` while among the
+        largest."""
+        for cid, tweets, value in list(entries):
             earlier = self._where.get(cid)
             if earlier is not None and earlier[1] is not holder:
                 earlier[1].pop(cid, None)
-            holder[cid] = p
-            self._where[cid] = ((-p.n_tweets, cid), holder)
+            holder[cid] = value
+            self._where[cid] = ((-tweets, cid), holder)
         if self.k is not None and len(self._where) > self.k:
             ranked = sorted(self._where.items(), key=lambda item: item[1][0])
             for cid, (_, place) in ranked[max(self.k, 0) :]:
@@ -101,6 +139,7 @@ class Collect:
         ]
         # Here, batch by batch: all papers' predictions at once were the report's peak of memory.
         predictions, ages = growth_data(batch)
+        predictions = predictions[list(GROWTH_COLUMNS)]
         facts = Facts(
             users=_users(b, batch),
             times=times,
@@ -110,7 +149,9 @@ class Collect:
             ages=ages,
             tally=units_tally(b, batch),
         )
-        self.largest.offer(batch, facts.papers)
+        self.largest.offer([(p.citation_id, p.n_tweets, p) for p in batch], facts.papers)
+        for cid, paper in facts.papers.items():  # this batch's papers that may get a page
+            facts.papers[cid] = Packed(paper)
         return facts
 
 
@@ -125,11 +166,14 @@ def _users(b: Units, batch: list[Paper]) -> pd.DataFrame:
     received = np.bincount(b.user[b.parent[child]], minlength=k)
     present = np.flatnonzero(tweets > 0)
     cids = np.array([p.citation_id for p in batch], dtype=object)
+    # One string object per distinct key and handle of the batch, not one per paper: these
+    # outlive the papers, and each would hold the memory around it.
+    handle, handles = pd.factorize(b.handles[present])
     return pd.DataFrame(
         {
             "citation_id": cids[b.user_paper[present]],
-            "user": b.user_keys[present],
-            "handle": b.handles[present],
+            "user": b.keys[b.uid[present]],
+            "handle": np.asarray(handles, dtype=object)[handle],
             "tweets": tweets[present],
             "retweets_received": received[present],
         }

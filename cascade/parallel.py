@@ -238,7 +238,9 @@ def map_papers(
         else:
             with ProcessPoolExecutor(max_workers=min(n, len(chunks))) as pool:
                 done = pool.map(task, chunks)
-                outputs = [settle(o) for o in _progress(done, progress, len(chunks), " file groups")]
+                outputs = [
+                    settle(o) for o in _progress(done, progress, len(chunks), " file groups")
+                ]
     outputs = _rejoin(chunks, outputs, lambda group: settle(task(group)))
     results: list[Any] = []
     log = ReadLog()

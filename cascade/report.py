@@ -46,12 +46,11 @@ import pandas as pd
 from cascade import compare
 from cascade.deprecation import renamed_keyword
 from cascade.errors import InputError
-from cascade.facts import USER_COLUMNS, Collect, Facts, Largest
+from cascade.facts import USER_COLUMNS, Collect, Facts, Largest, Packed
 from cascade.graph import combined_graph
 from cascade.io import ReadLog, ReadOptions
 from cascade.io.options import legacy_options
 from cascade.metrics import PAPER_COLUMNS
-from cascade.model import Paper
 from cascade.output import (
     LARGE_TABLE_FORMATS,
     atomic_write,
@@ -61,9 +60,9 @@ from cascade.output import (
 )
 from cascade.parallel import Measures, map_items, measure
 from cascade.rank import COUNT_MEASURES, rank_users
-from cascade.tally import merge, rank_tally
 from cascade.render.growth import growth_section
 from cascade.render.tables import fmt_cell, html_table
+from cascade.tally import merge, rank_tally
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
 
@@ -114,12 +113,13 @@ class Report:
 # --- per-batch work (runs in the workers; the facts of each batch: cascade.facts) -----------
 
 
-def _write_graph(item: tuple[Paper, str], *, seed: int) -> None:
+def _write_graph(item: tuple[Packed, str], *, seed: int) -> None:
     """Write one paper's graph page (a picklable unit of work for the page workers)."""
     from cascade.render.html import to_html
 
-    paper, path = item
-    to_html(paper, path, level="user", seed=seed, assets="../assets/", index_href="../index.html")
+    packed, path = item
+    to_html(packed.unpack(), path, level="user", seed=seed, assets="../assets/",
+            index_href="../index.html")  # fmt: skip
 
 
 # --- the report folder -----------------------------------------------------------------------
@@ -306,12 +306,12 @@ def _build(
     files: list[Path] = []
     _say(quiet, "reading and measuring the papers")
     # The papers that can still get a page, as the batches come back (and in the workers).
-    pages: dict[str, Paper] = {}
+    pages: dict[str, Packed] = {}
     keep = None if max_graphs is None or max_graphs < 0 else max_graphs  # head(-k): all but k
     largest = Largest(keep)
 
     def arrived(facts: Facts) -> Facts:
-        largest.offer(list(facts.papers.values()), pages)
+        largest.offer([(cid, v.tweets, v) for cid, v in facts.papers.items()], pages)
         facts.papers.clear()
         return facts
 
@@ -343,19 +343,20 @@ def _build(
     ]
 
     _say(quiet, f"writing {len(graph_names)} graph pages")
-    page_papers = [pages[c] for c in graph_names]
     (out / "graphs").mkdir()
     from cascade.render.html import write_assets
 
     files += write_assets(out / "assets")
-    jobs = [(p, str(out / "graphs" / graph_names[p.citation_id])) for p in page_papers]
+    jobs = [(pages[c], str(out / "graphs" / name)) for c, name in graph_names.items()]
     map_items(partial(_write_graph, seed=seed), jobs, workers=workers, dask=dask)
     files.extend(out / "graphs" / name for name in graph_names.values())
-    if page_papers:
+    if graph_names:
+        page_papers = [pages.pop(c).unpack() for c in graph_names]
         per_paper = rank_users(
             page_papers, per_paper=True, top_users=n_listed, measures=_RANK_MEASURES
         )
         per_paper = per_paper.drop(columns="papers")  # always 1 within one paper
+        del page_papers
     else:
         per_paper = pd.DataFrame()
 

@@ -40,7 +40,10 @@ def _paper(cid, rows) -> Paper:
         author=col([r[0] for r in rows], object),
         user=col(user, np.int64),
         time=col(
-            [np.datetime64("NaT") if r[1] is None else np.datetime64(r[1] * HOUR, "s") for r in rows],
+            [
+                np.datetime64("NaT") if r[1] is None else np.datetime64(r[1] * HOUR, "s")
+                for r in rows
+            ],
             "datetime64[s]",
         ),
         followers=col([np.nan if r[2] is None else float(r[2]) for r in rows], np.float64),
