@@ -85,9 +85,9 @@ class Largest:
     Papers are offered batch by batch as (citation id, tweets, value), each into a ``holder``
     (a dict citation id -> value, e.g. a batch's :attr:`Facts.papers`); a paper that falls out
     of the ``k`` largest seen so far is removed from its holder, and a paper offered again (same
-    citation id) replaces the earlier one: the selection is that of the last copies as long as a later copy never has fewer
-    tweets (a paper read again whole, see ``arrived`` in :func:`cascade.parallel.map_papers`).
-    ``k=None`` keeps every paper.
+    citation id) replaces the earlier one: the selection is that of the last copies as long as
+    a later copy never has fewer tweets (a paper read again whole, see ``arrived`` in
+    :func:`cascade.parallel.map_papers`). ``k=None`` keeps every paper.
 
     Examples
     --------

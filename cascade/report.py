@@ -210,8 +210,9 @@ def report(
 
     The input is read and resolved once: one pass over the papers (in parallel) gives the metric
     tables, what the rankings and comparisons need, and the papers that get a graph page; the
-    corpus-wide reductions (rankings, comparisons, plots) follow. The folder is built beside ``out_dir`` and
-    swapped in at the end, so a failed run leaves the previous report (or nothing) in place.
+    corpus-wide reductions (rankings, comparisons, plots) follow. The folder is built beside
+    ``out_dir`` and swapped in at the end, so a failed run leaves the previous report (or
+    nothing) in place.
 
     Parameters
     ----------
