@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -151,7 +151,7 @@ class Collect:
         )
         self.largest.offer([(p.citation_id, p.n_tweets, p) for p in batch], facts.papers)
         for cid, paper in facts.papers.items():  # this batch's papers that may get a page
-            facts.papers[cid] = Packed(paper)
+            facts.papers[cid] = Packed(cast(Paper, paper))
         return facts
 
 
