@@ -121,6 +121,7 @@ def _run_chunk(
         while batch := list(islice(iterator, batch_size)):
             ids.update(p.citation_id for p in batch)
             results.append(func(batch))
+            del batch  # before the next batch is read: one batch of papers alive at a time
     except InputError as err:
         return results, papers.log, err, ids
     return results, papers.log, None, ids
