@@ -15,6 +15,7 @@ are sent.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import sys
@@ -41,6 +42,7 @@ __all__ = [
     "measure",
     "plan_chunks",
     "read_papers",
+    "release_memory",
 ]
 
 # Chunks per worker: more than one so a worker that drew the big files does not hold up the rest.
@@ -281,6 +283,22 @@ def read_papers(
         _same, inputs, workers=workers, dask=dask, options=options, progress=progress
     )
     return [p for batch in results for p in batch], log
+
+
+def release_memory() -> None:
+    """Return the C heap's free pages to the operating system (glibc's ``malloc_trim``).
+
+    After a pass over many papers, the memory freed by its batches stays resident in the
+    process (glibc keeps freed chunks, and a few survivors in a region keep all of it); a
+    report that goes on drawing pages would otherwise carry it to its peak. Elsewhere than
+    glibc, nothing is done.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    trim(0)
 
 
 def _workers(workers: int | None) -> int:

@@ -58,11 +58,11 @@ from cascade.output import (
     swap_folder,
     write_table,
 )
-from cascade.parallel import Measures, map_items, measure
-from cascade.rank import COUNT_MEASURES, rank_users
+from cascade.parallel import Measures, map_items, measure, release_memory
+from cascade.rank import COUNT_MEASURES
 from cascade.render.growth import growth_section
 from cascade.render.tables import fmt_cell, html_table
-from cascade.tally import merge, rank_tally
+from cascade.tally import merge, rank_papers, rank_tally
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
 
@@ -332,6 +332,7 @@ def _build(
     info = {cid: (title, doi) for f in facts for cid, title, doi in f.info}
     titles = {cid: t for cid, (t, _) in info.items()}
     tally = merge([f.tally for f in facts])
+    release_memory()  # the pass's papers are gone: give their pages back before the pages
 
     papers = m.papers.copy()
     papers.insert(1, "title", [titles.get(c, "") for c in papers["citation_id"]])
@@ -352,18 +353,17 @@ def _build(
     map_items(partial(_write_graph, seed=seed), jobs, workers=workers, dask=dask)
     files.extend(out / "graphs" / name for name in graph_names.values())
     if graph_names:
-        page_papers = [pages.pop(c).unpack() for c in graph_names]
-        per_paper = rank_users(
-            page_papers, per_paper=True, top_users=n_listed, measures=_RANK_MEASURES
-        )
+        # rank_users(page papers, per_paper=True), one paper unpacked at a time.
+        page_papers = (pages.pop(c).unpack() for c in graph_names)
+        per_paper = rank_papers(page_papers, top_users=n_listed, measures=_RANK_MEASURES)
         per_paper = per_paper.drop(columns="papers")  # always 1 within one paper
-        del page_papers
     else:
         per_paper = pd.DataFrame()
 
     _say(quiet, "ranking users across papers")
     influencers = rank_tally(tally, measures=_RANK_MEASURES)
     del tally
+    release_memory()
 
     # Tables.
     table_out = papers.drop(columns=["graph"])

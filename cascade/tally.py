@@ -30,6 +30,7 @@ from cascade.rank import (
     COUNT_MEASURES,
     MEASURES,
     Units,
+    _counts,
     _descendants,
     _direct,
     _finish,
@@ -37,9 +38,19 @@ from cascade.rank import (
     _repeats,
     _retweet_pairs,
     _units,
+    rank_users,
 )
 
-__all__ = ["ADDITIVE", "TALLY_MEASURES", "Tally", "merge", "rank_tally", "tally", "units_tally"]
+__all__ = [
+    "ADDITIVE",
+    "TALLY_MEASURES",
+    "Tally",
+    "merge",
+    "rank_papers",
+    "rank_tally",
+    "tally",
+    "units_tally",
+]
 
 #: Counts of a user that add up over batches.
 ADDITIVE = ("papers", "tweets", "retweets_made", "cascade_descendants")
@@ -204,6 +215,16 @@ def merge(tallies: Sequence[Tally]) -> Tally:
     )
 
 
+def _wanted(by: str, measures: Iterable[str] | None) -> set[str]:
+    wanted = set(TALLY_MEASURES if measures is None else measures)
+    unknown = wanted - set(TALLY_MEASURES)
+    if unknown:
+        raise ValueError(f"a tally cannot give {sorted(unknown)}; choose from {TALLY_MEASURES}")
+    if by not in wanted:
+        raise ValueError(f"cannot sort by {by!r}: choose one of the computed measures")
+    return wanted
+
+
 def rank_tally(
     t: Tally,
     *,
@@ -225,12 +246,7 @@ def rank_tally(
     >>> table[["rank", "handle", "retweets_received", "unique_retweeters"]].values.tolist()
     [[1, 'byron_c_wallace', 66, 66], [2, 'icoxfog417', 31, 30], [3, 'mark_riedl', 20, 20]]
     """
-    wanted = set(TALLY_MEASURES if measures is None else measures)
-    unknown = wanted - set(TALLY_MEASURES)
-    if unknown:
-        raise ValueError(f"a tally cannot give {sorted(unknown)}; choose from {TALLY_MEASURES}")
-    if by not in wanted:
-        raise ValueError(f"cannot sort by {by!r}: choose one of the computed measures")
+    wanted = _wanted(by, measures)
     n = len(t)
     followers = latest_per_group(t.latest_followers, t.latest_time, t.latest_user, n)
     unique, reach = _direct(t.src, t.dst, followers, n)
@@ -264,3 +280,104 @@ def rank_tally(
     table["suspect_reason"] = reason
     group = np.zeros(n, dtype=np.int64)
     return _finish(table, group, by, top_users, exclude_suspects, "corpus", notes)
+
+
+def rank_papers(
+    papers: Iterable[Paper],
+    *,
+    by: str = "retweets_received",
+    top_users: int | None = None,
+    exclude_suspects: bool = False,
+    measures: Iterable[str] | None = None,
+    betweenness_cutoff: int = BETWEENNESS_CUTOFF,
+) -> pd.DataFrame:
+    """``rank_users(papers, per_paper=True)``, one paper in memory at a time.
+
+    ``papers`` may be a generator: each paper is measured and dropped before the next is drawn;
+    what stays is a few arrays per user and per retweet (the centralities run on the union of
+    the papers' user graphs at the end, the suspect rules look across the papers as
+    :func:`cascade.rank_users` does). The parameters are those of :func:`rank_tally`.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> table = rank_papers(iter(cascade.read("examples/data")), top_users=1)
+    >>> table[["rank", "citation_id", "handle", "retweets_received"]].values.tolist()
+    [[1, '56155705', 'byron_c_wallace', 66]]
+    """
+    wanted = _wanted(by, measures)
+    columns: dict[str, list[np.ndarray]] = {"citation_id": [], "handle": [], "_key": []}
+    counted = [name for name in COUNT_MEASURES if name in wanted]
+    columns |= {name: [] for name in counted}
+    suspects: list[Tally] = []
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    sizes: list[int] = []
+    for paper in papers:
+        b = _units([paper], per_paper=True)
+        values = _counts(b)
+        columns["citation_id"].append(np.full(b.n, paper.citation_id, dtype=object))
+        columns["handle"].append(b.unit_handle)
+        columns["_key"].append(b.keys[b.unit_uid])
+        for name in counted:
+            columns[name].append(values[name])
+        s, d = _retweet_pairs(b)
+        src.append(s + sum(sizes))
+        dst.append(d + sum(sizes))
+        suspects.append(_suspect_tally(b, paper))
+        sizes.append(b.n)
+    if not sizes:
+        return rank_users([], per_paper=True, by=by, measures=wanted)
+    cat = {name: np.concatenate(parts) for name, parts in columns.items()}
+    n = sum(sizes)
+    # Built as rank_users builds its table, so the columns get the same dtypes.
+    table = pd.DataFrame({"handle": cat["handle"]})
+    table.insert(0, "citation_id", cat["citation_id"])
+    table["_key"] = cat["_key"]
+    for name in counted:
+        table[name] = cat[name]
+    unit_paper = np.repeat(np.arange(len(sizes)), sizes)
+    notes: dict[str, str] = {}
+    if wanted & set(GRAPH_MEASURES):
+        values, notes = graph_measures(
+            n,
+            np.concatenate(src),
+            np.concatenate(dst),
+            unit_paper,
+            wanted,
+            per_paper=True,
+            betweenness_cutoff=betweenness_cutoff,
+        )
+        for name in GRAPH_MEASURES:
+            if name in wanted:
+                table[name] = values[name]
+    t = merge(suspects)
+    repeats = zip(t.repeat_user.tolist(), t.repeat_count.tolist(), t.repeat_paper, strict=True)
+    reason = _reasons(t.keys, repeats, t.dated_user, t.dated_time)
+    uid = pd.Index(t.keys).get_indexer(cat["_key"])
+    table["automated_suspect"] = reason[uid] != ""
+    table["suspect_reason"] = reason[uid]
+    return _finish(table, unit_paper, by, top_users, exclude_suspects, "per-paper", notes)
+
+
+def _suspect_tally(b: Units, paper: Paper) -> Tally:
+    """A tally of one paper with only what the suspect rules read (users, repeats, dates)."""
+    n = len(b.keys)
+    repeats = np.array(_repeats(b, b.uid[b.user], n, [paper]), dtype=np.int64).reshape(-1, 3)
+    dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
+    none = np.zeros(0, dtype=np.int64)
+    return Tally(
+        keys=b.keys,
+        handles=b.first_handle,
+        counts={name: np.zeros(n, dtype=np.int64) for name in ADDITIVE},
+        src=none,
+        dst=none,
+        latest_user=none,
+        latest_time=none,
+        latest_followers=np.zeros(0),
+        repeat_user=repeats[:, 0],
+        repeat_count=repeats[:, 2],
+        repeat_paper=np.full(len(repeats), paper.citation_id, dtype=object),
+        dated_user=b.uid[b.user][dated],
+        dated_time=b.time[dated],
+    )

@@ -14,7 +14,7 @@ import cascade
 from cascade.facts import Largest
 from cascade.model import Paper
 from cascade.rank import rank_users
-from cascade.tally import TALLY_MEASURES, merge, rank_tally, tally
+from cascade.tally import TALLY_MEASURES, merge, rank_papers, rank_tally, tally
 
 HOUR = 3600
 
@@ -192,9 +192,19 @@ def test_largest_keeps_the_k_largest_over_batches(batches, k):
             t = max(t, final.get(f"q{i}", 0))
             final[f"q{i}"] = t
             offered.append(_paper(f"q{i}", [("a", 0, 1, "original", -1, False, "t")] * t))
-        largest.offer(offered, holder)
+        largest.offer([(p.citation_id, p.n_tweets, p) for p in offered], holder)
         holders.append(holder)
         final.update({p.citation_id: p.n_tweets for p in offered})  # a later copy replaces
     kept = {cid: p.n_tweets for h in holders for cid, p in h.items()}
     best = sorted(final.items(), key=lambda item: (-item[1], item[0]))[:k]
     assert kept == dict(best)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(split_corpora(), st.sampled_from(["retweets_received", "pagerank", "followers"]))
+def test_rank_papers_one_at_a_time_equals_rank_users_per_paper(parts, by):
+    everything = [p for part in parts for p in part]
+    got = rank_papers(iter(everything), by=by, top_users=4)
+    want = rank_users(everything, by=by, top_users=4, per_paper=True)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs == want.attrs
