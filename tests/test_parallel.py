@@ -144,3 +144,44 @@ def test_report_over_dask_threads_gives_the_local_pages(tmp_path):
     assert len(pages) >= 6
     for page in pages:
         assert (remote.out_dir / page).read_bytes() == (local.out_dir / page).read_bytes(), page
+
+
+def test_arrived_sees_every_result_in_input_order_and_replaces_it(corpus):
+    seen: list[list[str]] = []
+
+    def arrived(ids):
+        seen.append(ids)
+        return len(ids)
+
+    results, _ = map_papers(_ids, corpus, workers=2, batch_size=4, arrived=arrived)
+    serial, _ = map_papers(_ids, corpus, workers=1)
+    assert [cid for ids in seen for cid in ids] == serial[0]  # every result, in input order
+    assert len(seen) > 2 and max(map(len, seen)) <= 4
+    assert results == [len(ids) for ids in seen] and sum(results) == 31
+    m = measure(corpus, workers=2, batch_size=4, extra=_ids, arrived=len)
+    assert m.extra == results
+
+
+def test_report_pages_of_a_paper_read_again_whole(tmp_path):
+    """Paper "x" spans the first and the last file: the workers' partial copies are replaced by
+    the copy read whole, and the report's page and ranking are those of a serial run."""
+    import json
+
+    from cascade.report import report
+
+    doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    tweets = list(doc["twitter"].items())
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(6):
+        cid = "x" if k in (0, 5) else f"p{k}"
+        part = dict(tweets[k * 40 : (k + 1) * 40 - 5 * (k % 3)])  # p1-p4: 35, 30, 40, 35 tweets
+        (folder / f"f{k}.json").write_text(json.dumps({**doc, "citation_id": cid,
+                                                      "twitter": part}))  # fmt: skip
+    one = report(folder, tmp_path / "one", workers=1, max_graphs=2)
+    two = report(folder, tmp_path / "two", workers=2, max_graphs=2)
+    files = sorted(p.relative_to(tmp_path / "one") for p in one.files)
+    assert files == sorted(p.relative_to(tmp_path / "two") for p in two.files)
+    assert sorted(p.name for p in (tmp_path / "two" / "graphs").iterdir()) == ["p3.html", "x.html"]
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()

@@ -208,3 +208,21 @@ def test_rank_papers_one_at_a_time_equals_rank_users_per_paper(parts, by):
     want = rank_users(everything, by=by, top_users=4, per_paper=True)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.attrs == want.attrs
+
+
+def test_report_rankings_equal_rank_users_over_the_papers(tmp_path):
+    """The report's corpus ranking (from tallies) and per-paper rankings (one page paper at a
+    time) are rank_users' over the papers read whole."""
+    from cascade.report import _RANK_MEASURES, report
+
+    out = report("tests/data/twitter-v1", tmp_path / "r", workers=1, max_graphs=3)
+    corpus = list(cascade.read("tests/data/twitter-v1"))
+    want = rank_users(corpus, measures=_RANK_MEASURES)
+    pd.testing.assert_frame_equal(out.influencers, want, check_exact=True)
+    largest = sorted(corpus, key=lambda p: (-p.n_tweets, p.citation_id))[:3]
+    per_paper = rank_users(largest, per_paper=True, top_users=20, measures=_RANK_MEASURES)
+    written = pd.read_csv(tmp_path / "r" / "influencers_per_paper.csv", dtype={"citation_id": str})
+    assert written["citation_id"].tolist() == per_paper["citation_id"].tolist()
+    assert written["handle"].tolist() == per_paper["handle"].tolist()
+    assert written["retweets_received"].tolist() == per_paper["retweets_received"].tolist()
+    assert len(written) > 3
