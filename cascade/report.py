@@ -27,19 +27,16 @@ The same input gives the same files, byte for byte: no dates, seeded layouts and
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 import shutil
 import sys
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 import pandas as pd
 
@@ -50,7 +47,6 @@ from cascade.facts import USER_COLUMNS, Collect, Facts, Largest, Packed
 from cascade.graph import combined_graph
 from cascade.io import ReadLog, ReadOptions
 from cascade.io.options import legacy_options
-from cascade.metrics import PAPER_COLUMNS
 from cascade.output import (
     LARGE_TABLE_FORMATS,
     atomic_write,
@@ -61,7 +57,7 @@ from cascade.output import (
 from cascade.parallel import Measures, map_items, measure, release_memory
 from cascade.rank import COUNT_MEASURES
 from cascade.render.growth import growth_section
-from cascade.render.tables import fmt_cell, html_table
+from cascade.render.index import STATIC_ROWS, index_page  # noqa: F401 (STATIC_ROWS: was here)
 from cascade.tally import merge, rank_papers, rank_tally
 
 __all__ = ["COMBINED_PAPERS", "COMBINED_USERS", "MAX_GRAPHS", "Report", "report"]
@@ -75,11 +71,8 @@ COMBINED_PAPERS = 50
 COMBINED_USERS = 2000
 #: Papers overlaid on the cumulative-tweets plot.
 CUMULATIVE_PAPERS = 10
-#: Rows of the papers table written into the page itself (the script pages through the rest).
-STATIC_ROWS = 50
 # Counts are cheap; of the graph measures only PageRank is worth its cost in a report.
 _RANK_MEASURES = (*COUNT_MEASURES, "pagerank")
-_TEMPLATES = Path(__file__).parent / "render" / "templates"
 
 
 @dataclass
@@ -146,20 +139,6 @@ def _file_name(cid: str) -> str:
     return safe + ".html"
 
 
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def _write_table(frame: pd.DataFrame, path: Path, files: list[Path]) -> None:
     """Write a table as CSV, or as Parquet when ``path`` ends in ``.parquet``."""
     out = frame.copy()
@@ -168,17 +147,6 @@ def _write_table(frame: pd.DataFrame, path: Path, files: list[Path]) -> None:
             out[c] = [";".join(str(x) for x in v) for v in out[c]]
     write_table(out, path, path.suffix[1:])
     files.append(path)
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -434,7 +402,9 @@ def _build(
     _write_table(section.table, out / "growth.csv", files)
     growth = section
 
-    page = _page(
+    page = index_page(
+        rank_measures=_RANK_MEASURES,
+        combined_papers=COMBINED_PAPERS,
         m=m,
         papers=papers,
         dist=dist,
@@ -474,99 +444,3 @@ def _why_none(log: ReadLog) -> str:
     if log.errors:
         return "every file failed (" + "; ".join(log.errors[:3]) + ")"
     return log.summary()
-
-
-def _page(
-    *,
-    m,
-    papers,
-    dist,
-    influencers,
-    per_paper,
-    overlap,
-    spread,
-    summary,
-    tests,
-    matched,
-    by_size,
-    plot_list,
-    combined,
-    users,
-    n_listed,
-    inputs,
-    method: str,
-    growth: str,
-    large_tables: str,
-) -> str:
-    """The index page's HTML (everything in it escaped by the template)."""
-    log = m.log
-    skipped = Counter(log.skipped)
-    first = papers["first_tweet"].dropna()
-    last = papers["last_tweet"].dropna()
-    corpus = {
-        "files": len(log.files),
-        "papers": len(papers),
-        "records": log.records,
-        "tweets": int(papers["tweets"].sum()),
-        "users": int(users["user"].nunique()),
-        "cascades": len(m.cascades),
-        "first": fmt_cell(first.min()) if len(first) else "",
-        "last": fmt_cell(last.max()) if len(last) else "",
-        "skipped": sorted(skipped.items()),
-        "skipped_total": sum(skipped.values()),
-        "errors": log.errors,
-    }
-    columns = ["citation_id", "title", "graph", *[c for c in PAPER_COLUMNS if c != "citation_id"]]
-    data = [
-        [_json_value(v) for v in row] for row in papers[columns].itertuples(index=False, name=None)
-    ]
-    static = by_size.head(STATIC_ROWS).index
-    inf_cols = ["rank", "handle", *_RANK_MEASURES, "automated_suspect"]
-    per_paper_blocks = []
-    for cid in by_size["citation_id"].head(n_listed).tolist():
-        rows = per_paper[per_paper["citation_id"] == cid] if len(per_paper) else per_paper
-        if len(rows):
-            per_paper_blocks.append(
-                {
-                    "citation_id": cid,
-                    "title": papers.loc[papers["citation_id"] == cid, "title"].iloc[0],
-                    "table": html_table(rows.head(5), [c for c in inf_cols if c != "papers"]),
-                }
-            )
-    from cascade import __version__
-
-    context = {
-        "version": __version__,
-        "large": large_tables,
-        "n_cascades": len(m.cascades),
-        "n_users": len(influencers),
-        "method": method,
-        "inputs": [
-            str(i) for i in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)
-        ],
-        "corpus": corpus,
-        "distributions": html_table(dist),
-        "plots": plot_list,
-        "columns": columns,
-        "numeric": [pd.api.types.is_numeric_dtype(papers[c]) for c in columns],
-        "data": data,
-        "static_rows": [{c: fmt_cell(papers.at[i, c]) for c in columns} for i in static],
-        "influencers": html_table(influencers.head(n_listed), inf_cols),
-        "per_paper": per_paper_blocks,
-        "overlap": html_table(overlap),
-        "spreaders": html_table(spread),
-        "combined": combined,
-        "growth": growth,
-        "combined_papers": min(len(papers), COMBINED_PAPERS),
-        "groups": None
-        if tests is None
-        else {
-            "summary": html_table(summary),
-            "tests": html_table(tests),
-            "matched": html_table(matched),
-        },
-    }
-    from cascade.render.html.render import CSP_PLACEHOLDER, with_csp
-
-    text = _environment().get_template("report.html.j2").render(**context, csp=CSP_PLACEHOLDER)
-    return with_csp(text, external=True)
