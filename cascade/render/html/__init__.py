@@ -185,8 +185,8 @@ def to_html(
         seed=seed,
         index_href=index_href,
     )
-    page, nodes, edges, vis = build(graph, papers, options)
-    text = render(page, nodes, edges, vis, assets_href=assets)
+    page, data, vis = build(graph, papers, options)
+    text = render(page, data, vis, assets_href=assets)
     if path is not None:
         write_atomic(Path(path), text)
     return text
