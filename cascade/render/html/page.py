@@ -372,9 +372,7 @@ def _paper_links(
         own = attr(g, "citation_id", None)
         # At tweet level a tweet id may sit in several papers' trees: look it up in its own.
         many = level == "tweet" and len(papers) > 1
-        by_name = {
-            (str(own[v]) if many else "", str(nm).lower()): v for v, nm in enumerate(names)
-        }
+        by_name = {(str(own[v]) if many else "", str(nm).lower()): v for v, nm in enumerate(names)}
         for paper in papers:
             cid = str(paper.citation_id)
             roots = np.flatnonzero(np.asarray(paper.parent) < 0)
