@@ -79,7 +79,10 @@ def shown_numbers(values: Sequence[Any] | np.ndarray) -> list[int | str | None]:
     >>> shown_numbers([3.0, float("nan"), 0.12345, None, 2.0**60])
     [3, None, '0.123', None, '1,152,921,504,606,846,976']
     """
-    x = np.array([tooltips.number(v) for v in values], dtype=float)
+    try:
+        x = np.asarray(values, dtype=float)  # None becomes NaN
+    except (TypeError, ValueError):
+        x = np.array([tooltips.number(v) for v in values], dtype=float)
     out: list[int | str | None] = []
     whole = np.isfinite(x) & (np.floor(x) == x) & (np.abs(x) < _EXACT)
     for v, ok in zip(x.tolist(), whole.tolist(), strict=True):

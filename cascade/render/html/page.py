@@ -63,11 +63,16 @@ class Thinned:
 
 
 def _thin(
-    g: ig.Graph, opt: Options, measure: np.ndarray, title: str, names: list[str], nouns: str
+    g: ig.Graph,
+    opt: Options,
+    measure: np.ndarray,
+    title: str,
+    names: list[str],
+    nouns: str,
+    ends: np.ndarray,
 ) -> Thinned:
     """Edges below min_weight, then nodes left without an edge, then all but the largest."""
     n0, m0 = g.vcount(), g.ecount()
-    ends = edge_array(g)
     weights = edge_weights(g)
     notes = []
     keep_e = np.ones(m0, dtype=bool)
@@ -123,20 +128,22 @@ def build(
     # Papers drawn as vertices of the graph itself (the report's combined.html).
     hubs = np.array([level == "user" and nm.startswith("paper:") for nm in names], dtype=bool)
     measure, measure_title = size_measure(g, papers, opt.size_by, level)
-    received = retweets_received(g, level)
+    ends = edge_array(g)
+    received = retweets_received(g, level, ends)
     colours = colouring(g, papers, level, opt.color_by, measure, handles, hubs, opt.seed)
-    thin = _thin(g, opt, measure, measure_title, names, nouns)
+    thin = _thin(g, opt, measure, measure_title, names, nouns, ends)
     kept, edge_ids = thin.kept, thin.edge_ids
     index = {v: i for i, v in enumerate(kept)}
 
     paper_nodes = _paper_links(g, papers, level, kept, opt.title) if opt.paper_node else []
-    ends = edge_array(g)
     h = ig.Graph(n=len(kept) + len(paper_nodes), directed=True)
-    pairs = [(index[int(ends[e, 0])], index[int(ends[e, 1])]) for e in edge_ids]
+    position = np.full(g.vcount(), -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
     extra_pairs = [
         (len(kept) + p, index[v]) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
     ]
-    h.add_edges(pairs + extra_pairs)
+    pairs = position[ends[np.asarray(edge_ids, dtype=np.int64)]].reshape(-1, 2)
+    h.add_edges(np.vstack([pairs, np.asarray(extra_pairs, dtype=np.int64).reshape(-1, 2)]))
     # The colouring's communities (when it is by community) also arrange big components.
     member = None
     if colours.membership is not None:
@@ -155,7 +162,7 @@ def build(
         level=level, kept=kept, names=names, handles=handles, hubs=hubs, measure=measure,
         measure_title=measure_title, received=received, colors=colours.colors,
         groups=colours.groups, times=times, labelled=labelled, big=big,
-        sizes=[size(measure[v], vmax, smax) for v in kept], paper_nodes=paper_nodes,
+        sizes=sizes(measure[kept], vmax, smax), paper_nodes=paper_nodes,
     )  # fmt: skip
     data = records.node_data(g, papers, nd, pos)
 
@@ -322,6 +329,20 @@ def _js_number(x: float) -> int | float:
 def size(value: float, vmax: float, smax: float = 30.0) -> int:
     """A node's radius: area grows with the value (4x the retweets looks 4x as big)."""
     return int(round(5 + (smax - 5) * math.sqrt(value / vmax))) if vmax > 0 else 8
+
+
+def sizes(values: np.ndarray, vmax: float, smax: float = 30.0) -> list[int]:
+    """:func:`size` of every value at once (np.rint rounds half to even, as round() does).
+
+    Examples
+    --------
+    >>> sizes(np.array([0.0, 1.0, 4.0]), 4.0) == [size(v, 4.0) for v in (0.0, 1.0, 4.0)]
+    True
+    """
+    if vmax <= 0:
+        return [8] * len(values)
+    r = 5 + (smax - 5) * np.sqrt(np.asarray(values, dtype=float) / vmax)
+    return np.rint(r).astype(np.int64).tolist()
 
 
 def nice(x: float) -> float:

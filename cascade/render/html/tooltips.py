@@ -109,9 +109,12 @@ def clean(text: Any, limit: int = TEXT_MAX) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     s = str(text)
-    # Lone surrogates (from broken JSON escapes) cannot be encoded as UTF-8.
-    s = s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    s = _CONTROL.sub(" ", s)
+    # Printable text has no control character, bidirectional override or lone surrogate: the
+    # common case, without the two passes below.
+    if not s.isprintable():
+        # Lone surrogates (from broken JSON escapes) cannot be encoded as UTF-8.
+        s = s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        s = _CONTROL.sub(" ", s)
     return s if len(s) <= limit else s[: limit - 1] + "\u2026"
 
 
