@@ -26,7 +26,7 @@ def retweets_received(g: ig.Graph, level: str, ends: np.ndarray | None = None) -
     ``ends``: the graph's ``edge_array``, when the caller has it."""
     ends = edge_array(g) if ends is None else ends
     kinds = np.asarray(edge_attr(g, "kind", "retweet"), dtype=object)
-    is_rt = (kinds == "retweet") | np.equal(kinds, None)
+    is_rt = (kinds == "retweet") | np.array([k is None for k in kinds], dtype=bool)
     w = weights(g) if level == "user" else np.ones(len(ends))
     source = ends[:, 0]
     return np.bincount(source[is_rt], weights=w[is_rt], minlength=g.vcount()).astype(float)
