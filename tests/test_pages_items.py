@@ -243,3 +243,23 @@ def test_times_are_stored_after_the_earliest(paper):
     stored = [t for t in data["t"] if t is not None]
     assert min(stored) == 0 and len(stored) == int((~np.isnat(paper.time)).sum())
     assert data["t0"] == int(paper.time[~np.isnat(paper.time)].min().astype(np.int64))
+
+
+@pytest.mark.browser
+def test_browser_without_decompression_streams_says_so(chrome, paper, tmp_path):
+    out = tmp_path / "old-browser.html"
+    to_html(paper, out)
+    added = chrome.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": "delete window.DecompressionStream;"}
+    )
+    try:
+        browser.load(chrome, out, ready="document.getElementById('status').textContent")
+        status = chrome.find_element("id", "status").text
+    finally:
+        chrome.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]}
+        )
+    assert status.startswith("This page needs a browser from 2023 or later")
+    assert chrome.execute_script("return typeof nodes;") == "undefined"
+    browser.load(chrome, out)  # and with them, the same page draws
+    assert chrome.execute_script("return nodes.length;") == 210
