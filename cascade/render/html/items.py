@@ -24,12 +24,29 @@ SMALL, LABEL, BIG, DIAMOND, PLACEHOLDER = 1, 2, 4, 8, 16
 
 
 def decode(text: str) -> dict[str, Any]:
-    """The columns of a data block: base64, then zlib, then JSON."""
+    """The columns of a data block: base64, then zlib, then JSON.
+
+    Examples
+    --------
+    >>> decode("eAGrVqpQsjKsBQAInQIg")
+    {'x': 1}
+    """
     return json.loads(zlib.decompress(base64.b64decode(text)).decode("utf-8"))
 
 
 def page_data(html: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The decoded data block and the settings block of a page."""
+    """The decoded data block and the settings block of a page.
+
+    Examples
+    --------
+    >>> import igraph as ig
+    >>> from cascade.render.html import to_html
+    >>> g = ig.Graph(n=2, edges=[(0, 1)], directed=True)
+    >>> g.vs["name"], g["level"] = ["ann", "bo"], "user"
+    >>> data, spec = page_data(to_html(g))
+    >>> data["handle"], data["id"], data["edges"]["from"], spec["edgeKind"]
+    (['ann', 'bo'], [None, None], [0], 'retweet')
+    """
     block = _BLOCK.search(html)
     spec = _SPEC.search(html)
     if block is None or spec is None:
@@ -56,7 +73,13 @@ def page_items(html: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def count(v: Any) -> str:
     """A stored tooltip number as shown: ``unknown``, the text itself, or the integer with
-    thousands separators (:func:`cascade.render.html.tooltips.fmt_count`'s format)."""
+    thousands separators (:func:`cascade.render.html.tooltips.fmt_count`'s format).
+
+    Examples
+    --------
+    >>> count(None), count("0.123"), count(-1234567)
+    ('unknown', '0.123', '-1,234,567')
+    """
     if v is None:
         return "unknown"
     if isinstance(v, str):
@@ -65,7 +88,13 @@ def count(v: Any) -> str:
 
 
 def when(t: int | None) -> str:
-    """Epoch seconds as ``YYYY-MM-DD HH:MM UTC`` (JavaScript's ``toISOString``), or unknown."""
+    """Epoch seconds as ``YYYY-MM-DD HH:MM UTC`` (JavaScript's ``toISOString``), or unknown.
+
+    Examples
+    --------
+    >>> when(1551359624), when(None)
+    ('2019-02-28 13:13 UTC', 'unknown')
+    """
     if t is None:
         return "unknown"
     d = _EPOCH + timedelta(seconds=t)
@@ -73,7 +102,13 @@ def when(t: int | None) -> str:
 
 
 def js_number(x: float) -> str:
-    """A number as JavaScript's ``String(x)`` writes it (for the values a page holds)."""
+    """A number as JavaScript's ``String(x)`` writes it (for the values a page holds).
+
+    Examples
+    --------
+    >>> js_number(2.0), js_number(2.5), js_number(3)
+    ('2', '2.5', '3')
+    """
     if float(x).is_integer() and abs(x) < 1e21:
         return str(int(x))
     return repr(float(x))

@@ -23,6 +23,7 @@ from cascade.render.html.layout import layout as place
 from cascade.render.html.measures import measure as size_measure
 from cascade.render.html.measures import retweets_received
 from cascade.render.html.panel import metrics as panel_metrics
+from cascade.render.html.records import first_retweets  # noqa: F401 - importable from here too
 
 LAYOUTS = ("auto", "physics", "precomputed")
 #: Above this many nodes ``layout="physics"`` still starts from igraph's positions, but the
@@ -254,35 +255,6 @@ def _kind_legend(kinds: list[Any], edge_ids: list[int]) -> list[dict[str, Any]]:
         {"label": k, "color": KIND_COLORS.get(k, OTHER), "count": freq[k]}
         for k in sorted(freq, key=lambda k: (-freq[k], k))
     ]
-
-
-def first_retweets(papers: list[Any]) -> dict[tuple[str, str], int]:
-    """(author key, retweeter key) -> epoch seconds of the first retweet between them.
-
-    Examples
-    --------
-    >>> import cascade
-    >>> first = first_retweets(list(cascade.read("examples/data")))
-    >>> first[("byron_c_wallace", "zacharylipton")]
-    1551359624
-    """
-    first: dict[tuple[str, str], int] = {}
-    for paper in papers:
-        parent = np.asarray(paper.parent, dtype=np.int64)
-        child = np.flatnonzero(parent >= 0)
-        if child.size == 0:
-            continue
-        stamp = np.asarray(paper.time, dtype="datetime64[s]")[child]
-        known = ~np.isnat(stamp)
-        child, stamp = child[known], stamp[known].astype(np.int64)
-        author = np.asarray(paper.author, dtype=object)
-        src = author[parent[child]]
-        dst = author[child]
-        for a, b, t in zip(src.tolist(), dst.tolist(), stamp.tolist(), strict=True):
-            key = (str(a).lower(), str(b).lower())
-            if key not in first or t < first[key]:
-                first[key] = int(t)
-    return first
 
 
 def timeline(times: list[int | None], papers: list[Any], level: str) -> dict[str, Any] | None:

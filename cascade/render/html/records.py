@@ -179,7 +179,6 @@ def edge_data(
 ) -> dict[str, Any]:
     """The edge columns: the graph's kept edges, then the papers' links to their tweets."""
     from cascade.render.html.inputs import edge_attr
-    from cascade.render.html.page import first_retweets
 
     index = {v: i for i, v in enumerate(nd.kept)}
     kinds = edge_attr(g, "kind", None)
@@ -210,3 +209,32 @@ def edge_data(
         paper=paper + [True] * extra,
         t0=t0,
     )
+
+
+def first_retweets(papers: list[Any]) -> dict[tuple[str, str], int]:
+    """(author key, retweeter key) -> epoch seconds of the first retweet between them.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> first = first_retweets(list(cascade.read("examples/data")))
+    >>> first[("byron_c_wallace", "zacharylipton")]
+    1551359624
+    """
+    first: dict[tuple[str, str], int] = {}
+    for paper in papers:
+        parent = np.asarray(paper.parent, dtype=np.int64)
+        child = np.flatnonzero(parent >= 0)
+        if child.size == 0:
+            continue
+        stamp = np.asarray(paper.time, dtype="datetime64[s]")[child]
+        known = ~np.isnat(stamp)
+        child, stamp = child[known], stamp[known].astype(np.int64)
+        author = np.asarray(paper.author, dtype=object)
+        src = author[parent[child]]
+        dst = author[child]
+        for a, b, t in zip(src.tolist(), dst.tolist(), stamp.tolist(), strict=True):
+            key = (str(a).lower(), str(b).lower())
+            if key not in first or t < first[key]:
+                first[key] = int(t)
+    return first
