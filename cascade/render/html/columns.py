@@ -83,16 +83,12 @@ def shown_numbers(values: Sequence[Any] | np.ndarray) -> list[int | str | None]:
         x = np.asarray(values, dtype=float)  # None becomes NaN
     except (TypeError, ValueError):
         x = np.array([tooltips.number(v) for v in values], dtype=float)
-    out: list[int | str | None] = []
     whole = np.isfinite(x) & (np.floor(x) == x) & (np.abs(x) < _EXACT)
-    for v, ok in zip(x.tolist(), whole.tolist(), strict=True):
-        if ok:
-            out.append(int(v) if v != 0 else 0)
-        elif v != v:  # NaN
-            out.append(None)
-        else:
-            out.append(tooltips.fmt_count(v))
-    return out
+    out = np.full(len(x), None, dtype=object)
+    out[whole] = x[whole].astype(np.int64).tolist()  # -0.0 becomes 0
+    for i in np.flatnonzero(~whole & ~np.isnan(x)).tolist():
+        out[i] = tooltips.fmt_count(float(x[i]))
+    return out.tolist()
 
 
 class Strings:

@@ -91,8 +91,11 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
     if level == "user":  # one post id per user says which network a bare handle belongs to
         for paper in papers:
             real = ~np.asarray(paper.placeholder, dtype=bool)
-            for author, pid in zip(paper.author[real], paper.id[real], strict=True):
-                first_posts.setdefault(str(author).lower(), str(pid))
+            keys = [str(a).lower() for a in paper.author[real].tolist()]
+            # Reversed, so that each user's first post is the one that stays.
+            own = dict(zip(reversed(keys), reversed(paper.id[real].tolist()), strict=True))
+            for key, pid in own.items():
+                first_posts.setdefault(key, str(pid))
     authors = attr(g, "author", None)
     posts: list[Any] = []
     profiles: list[Any] = []
