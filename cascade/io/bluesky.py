@@ -17,7 +17,9 @@ Jetstream v2 frames (``network.bsky.jetstream.subscribeEvents``: ``{"$type": "me
 ``getQuotes`` (``posts``), ``getAuthorFeed``, ``getTimeline``, ``getFeed`` (``feed``, where a
 ``reason`` of type ``reasonRepost`` is a repost by ``reason.by``), ``getPostThread``
 (``thread``: parents and replies) and ``getRepostedBy`` (``repostedBy``: reposts whose time the
-API does not give; they are kept with no time and counted in ``attrs["undated_reposts"]``).
+API does not give; they are kept with no time and counted in ``attrs["undated_reposts"]``; one
+whose author's dated repost of the post is in the data, in this file or another of the run, is
+counted as skipped instead).
 Follower counts come from the author's ``followersCount`` where the view has one.
 
 Ids are AT URIs (``at://did/app.bsky.feed.post/rkey``). Exact parents: a repost points to its

@@ -12,8 +12,9 @@ points at the original (kind ``retweet``; the original is carried, as an embedde
 ``quote.quoted_status`` (``quote.quoted_status_id``, or the older ``quoted_status``) at the
 quoted status (``quote``); ``in_reply_to_id`` at the status replied to (``reply``). Status ids
 are local to the instance that served the file: replies are matched to the statuses of the same
-file, and a parent absent from it becomes a placeholder ``mastodon-id:<id>`` (by the replied
-account when the file shows that account).
+file, then to those of the other files of the run (:mod:`cascade.io.across`); a parent absent
+from them all becomes a placeholder ``mastodon-id:<id>`` (by the replied account when the file
+shows that account).
 
 Papers: ``paper_id``, ``"from-text"`` (the DOIs, else URLs, a status links; one without takes
 its parent's papers) or the file's stem.

@@ -248,7 +248,44 @@ class Posts:
             undated = sum(1 for t in out.time if t == _NAT)
             if undated:
                 out.attrs["undated_reposts"] = undated
-        return router.results()
+        results = router.results()
+        facts = self._across()
+        for out in results:
+            out.across = facts
+        return results
+
+    def _across(self) -> dict[str, Any]:
+        """What other files of the run may match (:mod:`cascade.io.across`): the posts' local
+        ids, and the reposts by (reposter, post)."""
+        facts: dict[str, Any] = {"path": self.router.path}
+        handles, rows, gone, where = self.handles, self.rows, self.gone, self.where
+        if self.alias:
+            aliases = facts["aliases"] = {}
+            for local, post in self.alias.items():
+                at = where.get(post)
+                author = rows[at][_AUTHOR] if at is not None else None
+                aliases[local] = (post, handles.get(author, author) if author else None)
+        dated: set[tuple[str, str]] = set()
+        undated: dict[str, tuple[tuple[str, str], ...]] = {}
+        for i, r in enumerate(rows):
+            subject = r[_SUBJECT]
+            if subject is None or gone[i] is not None or r[_EMBEDDED]:
+                continue
+            tid, name = r[_ID], r[_AUTHOR]
+            if "#reposted-by-" in tid:
+                who = tid.rsplit("#reposted-by-", 1)[1]
+            else:
+                who = at_uri_author(tid) if tid.startswith("at://") else name
+            keys = ((who, subject), (handles.get(name, name).lower(), subject))
+            if r[_UNDATED]:
+                undated[tid] = keys
+            else:
+                dated.update(keys)
+        if undated:
+            facts["undated"] = undated
+        if dated:
+            facts["dated"] = dated
+        return facts
 
     def _above(self, ref: str | None) -> tuple[list[str], list[tuple[str, tuple]]]:
         """What a record learns from its parent id: the links of the nearest ancestor in the
