@@ -11,7 +11,7 @@ once every file is read and before membership by parents
   unmatched there is matched here to the status of another file with that local id (one JSON
   file per search page, say). A local id that two files give to different statuses is
   ambiguous and matched to neither (the parent stays a placeholder).
-* ``dated`` and ``undated``: Bluesky reposts, keyed by (reposter, post): a ``getRepostedBy``
+* ``reposts`` and ``undated``: Bluesky reposts by (reposter's DID, post): a ``getRepostedBy``
   repost (no time, ``undated``) of a post its author's dated repost is in another file for
   (a Jetstream capture, a feed) adds nothing, and is counted as skipped
   (``undated repeat of a repost in the data``), as it is within one file.
@@ -27,7 +27,7 @@ from typing import Any
 from cascade.io.records import PaperRecords
 from cascade.model import NAT
 
-__all__ = ["UNDATED_REPEAT", "count_undated", "match"]
+__all__ = ["UNDATED_REPEAT", "count_undated", "match", "reposter"]
 
 #: Skip reason of an undated repost whose reposter's dated repost of the same post is in the run.
 UNDATED_REPEAT = "undated repeat of a repost in the data"
@@ -65,18 +65,19 @@ def match(records: list[PaperRecords], facts: Iterable[dict[str, Any]], log: Any
         return  # one file: its reader matched everything it could
     aliases: dict[str, tuple[str, str | None]] = {}
     ambiguous: set[str] = set()
-    dated: set[tuple[str, str]] = set()
-    undated: dict[str, tuple[str, Iterable[tuple[str, str]]]] = {}
+    undated: dict[str, tuple[str, tuple[str, str]]] = {}  # repost id -> (file, its key)
     for f in facts:
         for local, target in f.get("aliases", {}).items():
             if aliases.setdefault(local, target)[0] != target[0]:
                 ambiguous.add(local)
-        dated.update(f.get("dated", ()))
-        for tid, keys in f.get("undated", {}).items():
-            undated.setdefault(tid, (f["path"], keys))
+        for tid, post in f.get("undated", {}).items():
+            undated.setdefault(tid, (f["path"], (reposter(tid), post)))
     for local in ambiguous:
         del aliases[local]
-    drop = {t: path for t, (path, keys) in undated.items() if any(k in dated for k in keys)}
+    drop: dict[str, str] = {}
+    if undated:
+        dated = {(reposter(t), post) for f in facts for t, post in f.get("reposts", ())}
+        drop = {t: path for t, (path, key) in undated.items() if key in dated}
     for r in records:
         if aliases:
             _rewrite(r, aliases)
@@ -86,6 +87,22 @@ def match(records: list[PaperRecords], facts: Iterable[dict[str, Any]], log: Any
                 entry = log.file(path)
                 entry.used -= n
                 entry.skipped[UNDATED_REPEAT] += n
+
+
+def reposter(repost_id: str) -> str:
+    """Who made a repost, from its id: the DID of ``at://did/...`` (else the id itself), the
+    reposter of ``<post>#reposted-by-<did>``.
+
+    Examples
+    --------
+    >>> reposter("at://did:plc:a/app.bsky.feed.repost/3k")
+    'did:plc:a'
+    >>> reposter("at://did:plc:b/app.bsky.feed.post/3k#reposted-by-did:plc:c")
+    'did:plc:c'
+    """
+    if "#reposted-by-" in repost_id:
+        return repost_id.rsplit("#reposted-by-", 1)[1]
+    return repost_id[5:].split("/", 1)[0] if repost_id.startswith("at://") else repost_id
 
 
 def _rewrite(r: PaperRecords, aliases: dict[str, tuple[str, str | None]]) -> None:
