@@ -243,6 +243,8 @@ def _repost(
 
 def _links(record: dict, embed: Any = None) -> list[str]:
     """Link facets and external embeds (of the record, and of its view's ``embed``)."""
+    if embed is None and "facets" not in record and "embed" not in record:
+        return []
     out = []
     facets = record.get("facets")
     for facet in facets if isinstance(facets, list) else ():

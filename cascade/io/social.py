@@ -11,6 +11,7 @@ A post with an exact parent but no link of its own waits in the router's unplace
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -37,10 +38,19 @@ def is_at_uri(value: Any, collection: str | None = None) -> bool:
     >>> is_at_uri("at://did:plc:a/app.bsky.feed.like/3k", "app.bsky.feed.post")
     False
     """
-    if not isinstance(value, str) or not value.startswith("at://"):
+    if not isinstance(value, str):
         return False
-    parts = value[5:].split("/")
-    return len(parts) == 3 and all(parts) and (collection is None or parts[1] == collection)
+    pattern = _AT_URI.get(collection)
+    if pattern is None:
+        if collection is not None and (not collection or "/" in collection):
+            return False  # no AT URI has such a collection
+        middle = "[^/]+" if collection is None else re.escape(collection)
+        pattern = _AT_URI[collection] = re.compile(f"at://[^/]+/{middle}/[^/]+").fullmatch
+    return pattern(value) is not None
+
+
+# at://repo/collection/rkey, three non-empty parts (of one collection): the fullmatch of each.
+_AT_URI: dict[str | None, Any] = {}
 
 
 def at_uri_author(uri: str) -> str:
