@@ -232,9 +232,11 @@ def _repost(
         posts.router.skip("repost of something other than a post")
         return
     through = _ref_uri(via, REPOST)
-    posts.declare(post, at_uri_author(post))
-    if through is not None:
-        posts.declare(through, at_uri_author(through), kind="retweet", parent=post)
+    declared = posts.declared  # Posts.declare, inlined: first wins
+    if post not in declared:
+        declared[post] = (at_uri_author(post), "", "original", None)
+    if through is not None and through not in declared:
+        declared[through] = (at_uri_author(through), "", "retweet", post)
     posts.add(
         uri, author, time, ref_id=through or post, ref_kind="retweet", subject=post,
         replace=replace,
@@ -295,7 +297,7 @@ def _post_record(
     reply = record.get("reply")
     parent = _ref_uri(reply.get("parent"), POST) if isinstance(reply, dict) else None
     ref, kind = (quoted, "quote") if quoted else (parent, "reply") if parent else (None, None)
-    if ref is not None:
+    if ref is not None and ref not in posts.declared:
         posts.declare(ref, at_uri_author(ref))
     posts.add(
         uri, author, time, record.get("text"), followers=followers, ref_id=ref, ref_kind=kind,

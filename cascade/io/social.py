@@ -231,7 +231,7 @@ class Posts:
                 else:
                     reposts.append((r[_ID], r[_SUBJECT]))
             ref = r[_REF]
-            if ref is not None:
+            if ref is not None and alias:
                 ref = alias.get(ref, ref)
             known = above.get(ref)
             if known is None:
@@ -285,9 +285,11 @@ class Posts:
                         tid, author, t, r[_FOLLOWERS], text, ref_id=ref, ref_kind=r[_KIND],
                         embedded=embedded,
                     )  # fmt: skip
-                if kept:
+                if kept and known[1]:
+                    declared = out.placeholders  # PaperRecords.add_placeholder: first wins
                     for pid, placeholder in known[1]:
-                        out.add_placeholder(pid, *placeholder)
+                        if pid not in declared:
+                            declared[pid] = placeholder
         for reason, n in sorted(skipped.items()):
             router.skip(reason, n)
         for out in router.papers.values():
