@@ -291,9 +291,10 @@ def _post_record(
     embedded: bool = False,
     replace: bool = False,
 ) -> None:
-    quoted, _ = _quoted(record.get("embed"))
-    if quoted is None:
-        quoted, _ = _quoted(embed)
+    own = record.get("embed")
+    quoted = _quoted(own)[0] if own is not None else None
+    if quoted is None and embed is not None:
+        quoted = _quoted(embed)[0]
     reply = record.get("reply")
     parent = _ref_uri(reply.get("parent"), POST) if isinstance(reply, dict) else None
     ref, kind = (quoted, "quote") if quoted else (parent, "reply") if parent else (None, None)
