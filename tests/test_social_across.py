@@ -117,14 +117,14 @@ def test_mastodon_parents_in_other_files_of_the_run(tmp_path):
 
 def test_mastodon_across_files_with_one_paper_id(tmp_path):
     """Every status in one paper: the cross-file replies are exact edges, no placeholder but
-    gus's unseen parent (account ids are local too: its author is unknown)."""
+    gus's unseen parent, by alice: the account gus replied to is shown by another file."""
     write_pages(tmp_path)
     papers, log = read(tmp_path, paper_id="thread")
     (p,) = papers.values()
     edges, placeholders = shape(p)
     assert {k: v for k, v in edges.items() if k in EXPECTED} == EXPECTED
     assert edges["erin"] == (None, "original", "")
-    assert edges["gus"] == ("(unknown)", "reply", "placeholder") and placeholders == 1
+    assert edges["gus"] == ("alice", "reply", "placeholder") and placeholders == 1
     assert p.id[p.placeholder].tolist() == ["mastodon-id:299"]
     assert (log.records, log.used, log.skipped) == (7, 7, Counter())
 
@@ -142,7 +142,7 @@ def test_mastodon_thread_context_and_search_page(tmp_path):
 
 def test_mastodon_local_id_given_to_two_statuses_is_not_matched(tmp_path):
     """Two files (two instances) give local id 201 to different statuses: a reply to 201 in
-    a third file matches neither."""
+    a third file matches neither; the account bob replied to (alice's id) is not ambiguous."""
     other = status("erin", "201", 1, DOI)
     other["uri"] = "https://other.example/users/erin/statuses/201"
     (tmp_path / "a.json").write_text(json.dumps([A]))
@@ -151,7 +151,22 @@ def test_mastodon_local_id_given_to_two_statuses_is_not_matched(tmp_path):
     papers, log = read(tmp_path, paper_id="thread")
     (p,) = papers.values()
     edges, placeholders = shape(p)
-    assert edges["bob"] == ("(unknown)", "reply", "placeholder") and placeholders == 1
+    assert edges["bob"] == ("alice", "reply", "placeholder") and placeholders == 1
+    assert p.id[p.placeholder].tolist() == ["mastodon-id:201"]
+
+
+def test_mastodon_account_given_two_accts_is_not_used(tmp_path):
+    """Account id 1001 is alice in one file, erin in another: the placeholder of a status
+    replied to in a third file stays by an unknown author."""
+    other = status("erin", "301", 1, DOI)
+    other["account"]["id"] = ACCOUNTS["alice"]
+    (tmp_path / "a.json").write_text(json.dumps([A]))
+    (tmp_path / "b.json").write_text(json.dumps([other]))
+    (tmp_path / "c.json").write_text(json.dumps([G]))
+    papers, log = read(tmp_path, paper_id="thread")
+    (p,) = papers.values()
+    edges, placeholders = shape(p)
+    assert edges["gus"] == ("(unknown)", "reply", "placeholder") and placeholders == 1
 
 
 def test_reposted_by_and_the_dated_repost_in_another_file(tmp_path):

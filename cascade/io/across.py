@@ -11,6 +11,9 @@ once every file is read and before membership by parents
   unmatched there is matched here to the status of another file with that local id (one JSON
   file per search page, say). A local id that two files give to different statuses is
   ambiguous and matched to neither (the parent stays a placeholder).
+* ``accounts`` and ``unknown``: the author of a Mastodon placeholder (a status replied to
+  that no file holds) is its ``in_reply_to_account_id``'s ``acct`` when another file shows
+  that account (account ids are local too: one two files give different accts is not used).
 * ``reposts`` and ``undated``: Bluesky reposts by (reposter's DID, post): a ``getRepostedBy``
   repost (no time, ``undated``) of a post its author's dated repost is in another file for
   (a Jetstream capture, a feed) adds nothing, and is counted as skipped
@@ -64,6 +67,7 @@ def match(records: list[PaperRecords], facts: Iterable[dict[str, Any]], log: Any
     if len(facts) < 2:
         return  # one file: its reader matched everything it could
     aliases: dict[str, tuple[str, str | None]] = {}
+    accounts: dict[str, str | None] = {}  # Mastodon account id -> acct (None: ambiguous)
     ambiguous: set[str] = set()
     undated: dict[str, tuple[str, tuple[str, str]]] = {}  # repost id -> (file, its key)
     for f in facts:
@@ -72,13 +76,25 @@ def match(records: list[PaperRecords], facts: Iterable[dict[str, Any]], log: Any
                 ambiguous.add(local)
         for tid, post in f.get("undated", {}).items():
             undated.setdefault(tid, (f["path"], (reposter(tid), post)))
+        for account, acct in f.get("accounts", {}).items():
+            if accounts.setdefault(account, acct) != acct:
+                accounts[account] = None
     for local in ambiguous:
         del aliases[local]
+    authors = {  # placeholder -> its author, shown by another file
+        ref: accounts[account]
+        for f in facts
+        for ref, account in f.get("unknown", {}).items()
+        if accounts.get(account)
+    }
     drop: dict[str, str] = {}
     if undated:
         dated = {(reposter(t), post) for f in facts for t, post in f.get("reposts", ())}
         drop = {t: path for t, (path, key) in undated.items() if key in dated}
     for r in records:
+        for ref in authors.keys() & r.placeholders.keys() if authors else ():
+            author, text, kind, parent = r.placeholders[ref]
+            r.placeholders[ref] = (authors[ref] or author, text, kind, parent)
         if aliases:
             _rewrite(r, aliases)
         if drop and not drop.keys().isdisjoint(r._index):
