@@ -13,6 +13,7 @@ Run::
     python benchmarks/bench_html.py --screenshot docs/img/sample-graph.png   # README picture
     python benchmarks/bench_html.py --pages ../shared/data/altmetric-api      # page sizes
     python benchmarks/bench_html.py --repeat 5 --baseline /work/main   # new/previous, same run
+    python benchmarks/bench_html.py --report-pages /tmp/bench-10k     # a report's 100 pages
 
 "First drawing" is ``window.cascadeFirstDrawMs``, which the page sets from vis-network's first
 ``afterDrawing`` event: milliseconds since navigation start, so it includes reading and parsing
@@ -259,6 +260,45 @@ def _summary(loads: list[dict[str, float]]) -> dict[str, float]:
     }
 
 
+def largest_papers(folder: Path, n: int) -> list[Any]:
+    """The ``n`` papers with the most tweets under ``folder`` (ties by citation id), as a report
+    picks those it draws; read as a stream, holding ``n`` papers at a time."""
+    import heapq
+
+    import cascade
+
+    heap: list[tuple[int, str, int, Any]] = []
+    for k, p in enumerate(cascade.read(folder)):
+        item = (len(p), _negated(str(p.citation_id)), k, p)
+        if len(heap) < n:
+            heapq.heappush(heap, item)
+        elif item[:3] > heap[0][:3]:
+            heapq.heapreplace(heap, item)
+    return [x[3] for x in sorted(heap, key=lambda x: (-x[0], str(x[3].citation_id)))]
+
+
+def _negated(s: str) -> str:
+    """A key that sorts strings in reverse (the heap keeps the largest, ties by smaller id)."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in s) + "\U0010ffff"
+
+
+def report_pages(folder: Path, n: int) -> dict[str, float]:
+    """The graph pages a report draws (the ``n`` largest papers, scripts shared): their total and
+    largest size, and ``to_html``'s CPU seconds (process time) for all of them."""
+    papers = largest_papers(folder, n)
+    sizes = []
+    t0 = time.process_time()
+    for p in papers:
+        page = to_html(p, level="user", assets="../assets/", index_href="../index.html")
+        sizes.append(len(page.encode("utf-8")))
+    return {
+        "papers": len(papers),
+        "cpu_s": time.process_time() - t0,
+        "total_mb": sum(sizes) / 1e6,
+        "max_mb": max(sizes, default=0) / 1e6,
+    }
+
+
 def pages(folder: Path) -> dict[str, float]:
     """Graph pages of every paper under ``folder``, as a report writes them: page sizes with the
     scripts inlined and with them shared (``assets="../assets/"``), and a re-render's bytes."""
@@ -329,11 +369,25 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="another checkout (e.g. main's): its page is loaded alternately with this one's",
     )
+    parser.add_argument(
+        "--report-pages",
+        type=Path,
+        metavar="CORPUS",
+        help="render the pages a report draws for CORPUS (the --largest papers), then stop",
+    )
+    parser.add_argument("--largest", type=int, default=100, help="with --report-pages")
     parser.add_argument("--screenshot", type=Path, help="write the README PNG here and stop")
     parser.add_argument(
         "--pages", type=Path, help="page sizes over the papers of this folder, then stop"
     )
     args = parser.parse_args(argv)
+    if args.report_pages:
+        r = report_pages(args.report_pages, args.largest)
+        print(
+            f"{r['papers']} largest papers: graph pages {r['total_mb']:.1f} MB in all (largest "
+            f"{r['max_mb']:.2f} MB), to_html CPU {r['cpu_s']:.1f} s"
+        )
+        return 0
     if args.pages:
         r = pages(args.pages)
         print(

@@ -73,12 +73,3 @@ def write_paper(path: Path, tweets: dict, citation_id: str = "p") -> Path:
     }
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
-
-
-def joined_titles(nodes: list[dict], spec: dict) -> list[dict]:
-    """A page's nodes with whole tooltips, joined as the page's script joins them: a text that
-    several nodes share is stored once, in the settings block's ``texts``."""
-    for n in nodes:
-        if "tx" in n:
-            n["title"] += "\n" + spec["texts"][n.pop("tx")]
-    return nodes

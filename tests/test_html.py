@@ -15,10 +15,11 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 import pytest
-from conftest import benchmark_module, browser_module, joined_titles
+from conftest import benchmark_module, browser_module
 
 import cascade
 from cascade.render.html import PHYSICS_MAX_NODES, to_html
+from cascade.render.html.items import page_items
 
 HERE = Path(__file__).resolve().parent
 # Shared helpers that are not test modules, imported by path: the browser helper and the
@@ -116,12 +117,8 @@ def chrome():
 
 
 def page_data(html: str) -> tuple[list[dict], list[dict]]:
-    """The node and edge lists embedded in a page, node tooltips whole (as the page joins them)."""
-    nodes = re.search(r'<script type="application/json" id="cascade-nodes">(.*?)</script>', html)
-    edges = re.search(r'<script type="application/json" id="cascade-edges">(.*?)</script>', html)
-    spec = re.search(r'<script type="application/json" id="cascade-page">(.*?)</script>', html)
-    nodes_whole = joined_titles(json.loads(nodes.group(1)), json.loads(spec.group(1)))
-    return nodes_whole, json.loads(edges.group(1))
+    """The node and edge items of a page, as its script builds them (the Python reference)."""
+    return page_items(html)
 
 
 # --------------------------------------------------------------------------------------------
@@ -163,7 +160,7 @@ def test_tweet_level_ids_are_strings(paper):
     assert len(nodes) == g.vcount() and len(edges) == g.ecount()
     assert all(isinstance(n["id"], str) for n in nodes)
     # Ids beyond 2**53 survive as strings, digit for digit.
-    assert '"id":"1101102870303330305"' in html
+    assert "1101102870303330305" in {n["id"] for n in nodes}
 
 
 def test_paper_node_links_the_original_tweets(paper):
@@ -191,7 +188,7 @@ def test_write_is_utf8_and_leaves_no_temporary_file(tmp_path):
     g = user_graph(["ünïcødé", "日本語", "b"], [(0, 1), (0, 2)], [1, 2])
     text = to_html(g, tmp_path / "sub" / "g.html")
     assert (tmp_path / "sub" / "g.html").read_text(encoding="utf-8") == text
-    assert "日本語" in text
+    assert {"ünïcødé", "日本語"} <= {n["handle"] for n in page_items(text)[0]}
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["g.html"]
 
 
@@ -569,7 +566,7 @@ def test_page_says_when_parents_are_reconstructed(paper):
     assert "parents: influence reconstruction" in html
     assert "reconstruction" not in to_html(paper, level="tweet")
     # The drawn edges are the reconstructed parents, not the credited ones.
-    edges = json.loads(re.search(r'id="cascade-edges">(.*?)</script>', html, re.S).group(1))
+    _, edges = page_items(html)
     drawn = {(e["from"], e["to"]) for e in edges}
     child = np.flatnonzero(tree.parent >= 0)
     assert drawn == {(tree.id[tree.parent[i]], tree.id[i]) for i in child.tolist()}

@@ -4,9 +4,7 @@ shared assets, and no request to any network host. Few page loads: the machines 
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import time
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from conftest import browser_module
 
 import cascade
 from cascade.render.html import to_html, write_assets
+from cascade.render.html.items import page_items
 from cascade.render.notebook import iframe
 
 HERE = Path(__file__).resolve().parent
@@ -46,7 +45,7 @@ def report_dir(tmp_path_factory):
 
 
 def page_nodes(html: str) -> list[dict]:
-    return json.loads(re.search(r'id="cascade-nodes">(.*?)</script>', html).group(1))
+    return page_items(html)[0]
 
 
 def viewport(driver, width: int, height: int) -> None:
@@ -145,7 +144,7 @@ def test_time_slider_reveals_user_links_with_their_first_retweet(chrome, paper, 
     page = tmp_path / "users-time.html"
     html = to_html(paper, page)
     nodes = page_nodes(html)
-    links = json.loads(re.search(r'id="cascade-edges">(.*?)</script>', html).group(1))
+    links = page_items(html)[1]
     at = {n["id"]: n.get("t") for n in nodes}
     browser.load(chrome, page, ready="window.cascadeAtRest")
     for t in sorted(e["t"] for e in links)[::40]:

@@ -3,8 +3,6 @@ and links carry their index as id."""
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import browser  # noqa: E402
 
 import cascade  # noqa: E402
 from cascade.render.html import to_html  # noqa: E402
+from cascade.render.html.items import page_items  # noqa: E402
 
 SAMPLE = HERE.parent / "examples" / "data" / "attention-is-not-explanation.json"
 
@@ -57,7 +56,7 @@ def test_arrow_heads_follow_the_zoom_and_links_have_index_ids(chrome, page, tmp_
     assert _at_scale(chrome, 0.05) is False
     assert _at_scale(chrome, 2.0) is True
     # Links are numbered in file order (vis-data would otherwise draw a UUID for each).
-    links = json.loads(re.search(r'id="cascade-edges">(.*?)</script>', page).group(1))
+    links = page_items(page)[1]
     ids = chrome.execute_script("return edges.getIds();")
     assert ids == list(range(len(links)))
     first = chrome.execute_script("var e = edges.get(0); return [e.from, e.to];")

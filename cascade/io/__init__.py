@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from cascade.io import (
+    across,
     altmetric_api,
     altmetric_tab,
     backtype,
@@ -346,6 +347,7 @@ class Corpus:
         self.log = log = ReadLog()
         grouped: dict[str, tuple[FileLog, PaperRecords]] = {}
         pending: list[tuple[PaperRecords, FileLog]] = []
+        facts: dict[int, dict] = {}  # what the files know of each other (cascade.io.across)
         for path in self.paths:
             entry = log.file(path)
 
@@ -363,6 +365,8 @@ class Corpus:
                 merge = getattr(JSON_FORMATS.get(entry.format) or TEXT_FORMATS.get(entry.format),
                                 "GROUPED", False)  # fmt: skip
                 for records in found:
+                    if records.across:  # shared by the papers of a file
+                        facts.setdefault(id(records.across), records.across)
                     entry.papers += bool(records.citation_id)
                     entry.records += records.records
                     entry.used += records.used
@@ -385,8 +389,11 @@ class Corpus:
                 if self.strict:
                     raise
                 entry.error = str(err)
+        papers = [r for _, r in grouped.values()]
+        across.match([*papers, *(r for r, _ in pending)], facts.values(), log)
         if pending or self.paper_id == FROM_TEXT:
-            _place([r for _, r in grouped.values()], pending, log)
+            _place(papers, pending, log)
+        across.count_undated(papers)
         log.papers += len(grouped)
         yield from grouped.values()
 

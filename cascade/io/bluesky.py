@@ -17,7 +17,9 @@ Jetstream v2 frames (``network.bsky.jetstream.subscribeEvents``: ``{"$type": "me
 ``getQuotes`` (``posts``), ``getAuthorFeed``, ``getTimeline``, ``getFeed`` (``feed``, where a
 ``reason`` of type ``reasonRepost`` is a repost by ``reason.by``), ``getPostThread``
 (``thread``: parents and replies) and ``getRepostedBy`` (``repostedBy``: reposts whose time the
-API does not give; they are kept with no time and counted in ``attrs["undated_reposts"]``).
+API does not give; they are kept with no time and counted in ``attrs["undated_reposts"]``; one
+whose author's dated repost of the post is in the data, in this file or another of the run, is
+counted as skipped instead).
 Follower counts come from the author's ``followersCount`` where the view has one.
 
 Ids are AT URIs (``at://did/app.bsky.feed.post/rkey``). Exact parents: a repost points to its
@@ -230,9 +232,11 @@ def _repost(
         posts.router.skip("repost of something other than a post")
         return
     through = _ref_uri(via, REPOST)
-    posts.declare(post, at_uri_author(post))
-    if through is not None:
-        posts.declare(through, at_uri_author(through), kind="retweet", parent=post)
+    declared = posts.declared  # Posts.declare, inlined: first wins
+    if post not in declared:
+        declared[post] = (at_uri_author(post), "", "original", None)
+    if through is not None and through not in declared:
+        declared[through] = (at_uri_author(through), "", "retweet", post)
     posts.add(
         uri, author, time, ref_id=through or post, ref_kind="retweet", subject=post,
         replace=replace,
@@ -241,6 +245,8 @@ def _repost(
 
 def _links(record: dict, embed: Any = None) -> list[str]:
     """Link facets and external embeds (of the record, and of its view's ``embed``)."""
+    if embed is None and "facets" not in record and "embed" not in record:
+        return []
     out = []
     facets = record.get("facets")
     for facet in facets if isinstance(facets, list) else ():
@@ -285,13 +291,14 @@ def _post_record(
     embedded: bool = False,
     replace: bool = False,
 ) -> None:
-    quoted, _ = _quoted(record.get("embed"))
-    if quoted is None:
-        quoted, _ = _quoted(embed)
+    own = record.get("embed")
+    quoted = _quoted(own)[0] if own is not None else None
+    if quoted is None and embed is not None:
+        quoted = _quoted(embed)[0]
     reply = record.get("reply")
     parent = _ref_uri(reply.get("parent"), POST) if isinstance(reply, dict) else None
     ref, kind = (quoted, "quote") if quoted else (parent, "reply") if parent else (None, None)
-    if ref is not None:
+    if ref is not None and ref not in posts.declared:
         posts.declare(ref, at_uri_author(ref))
     posts.add(
         uri, author, time, record.get("text"), followers=followers, ref_id=ref, ref_kind=kind,

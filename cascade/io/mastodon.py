@@ -12,8 +12,9 @@ points at the original (kind ``retweet``; the original is carried, as an embedde
 ``quote.quoted_status`` (``quote.quoted_status_id``, or the older ``quoted_status``) at the
 quoted status (``quote``); ``in_reply_to_id`` at the status replied to (``reply``). Status ids
 are local to the instance that served the file: replies are matched to the statuses of the same
-file, and a parent absent from it becomes a placeholder ``mastodon-id:<id>`` (by the replied
-account when the file shows that account).
+file, then to those of the other files of the run (:mod:`cascade.io.across`); a parent absent
+from them all becomes a placeholder ``mastodon-id:<id>`` (by the replied account when a file of
+the run shows that account's id, else ``(unknown)``).
 
 Papers: ``paper_id``, ``"from-text"`` (the DOIs, else URLs, a status links; one without takes
 its parent's papers) or the file's stem.
@@ -33,6 +34,7 @@ __all__ = ["from_documents", "html_text", "sniff"]
 NAME = "mastodon"
 GROUPED = True
 _LOCAL = "mastodon-id:"
+UNKNOWN = "(unknown)"  # the author of a placeholder whose account no file shows
 _MAX_DEPTH = 3
 _BLOCKS = frozenset({"p", "div", "blockquote", "li", "ul", "ol", "pre"})
 
@@ -128,11 +130,17 @@ def _gather(docs: Iterator[tuple[int, Any]], posts: Posts) -> list[PaperRecords]
                 _add(posts, status, accounts, replied, embedded=False, depth=0)
             else:
                 posts.router.skip("not a Mastodon status")
+    unknown: dict[str, str] = {}  # placeholder -> the account id of an author not in the file
     for local, account in replied.items():  # parents absent from the file
         ref = _LOCAL + local
         if ref not in posts.alias:
-            posts.declare(ref, accounts.get(account, "(unknown)"))
-    return posts.route()
+            posts.declare(ref, accounts.get(account, UNKNOWN))
+            if account not in accounts:
+                unknown[ref] = account
+    papers = posts.route()
+    # Who the accounts are, for the placeholders of other files (cascade.io.across).
+    papers[0].across.update(accounts=accounts, unknown=unknown)
+    return papers
 
 
 def _id(value: Any) -> str | None:

@@ -186,6 +186,10 @@ class PaperRecords:
         The source stores a native retweet with the original's text and no credit (the Altmetric
         API): resolution may then link a tweet to the earliest tweet by another user with the
         same text (resolution ``same_text``). Readers of such sources set it.
+    across : dict
+        What the reader knows of its file for matching records across the files of a run
+        (:mod:`cascade.io.across`): ids as other records refer to them, undated reposts. Shared
+        by the papers of one file; not part of the records.
     """
 
     citation_id: str
@@ -205,6 +209,7 @@ class PaperRecords:
     embedded: int = 0
     placeholders: dict[str, tuple[str, str, str, str | None]] = field(default_factory=dict)
     same_text: bool = False
+    across: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:

@@ -11,6 +11,7 @@ A post with an exact parent but no link of its own waits in the router's unplace
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -37,10 +38,19 @@ def is_at_uri(value: Any, collection: str | None = None) -> bool:
     >>> is_at_uri("at://did:plc:a/app.bsky.feed.like/3k", "app.bsky.feed.post")
     False
     """
-    if not isinstance(value, str) or not value.startswith("at://"):
+    if not isinstance(value, str):
         return False
-    parts = value[5:].split("/")
-    return len(parts) == 3 and all(parts) and (collection is None or parts[1] == collection)
+    pattern = _AT_URI.get(collection)
+    if pattern is None:
+        if collection is not None and (not collection or "/" in collection):
+            return False  # no AT URI has such a collection
+        middle = "[^/]+" if collection is None else re.escape(collection)
+        pattern = _AT_URI[collection] = re.compile(f"at://[^/]+/{middle}/[^/]+").fullmatch
+    return pattern(value) is not None
+
+
+# at://repo/collection/rkey, three non-empty parts (of one collection): the fullmatch of each.
+_AT_URI: dict[str | None, Any] = {}
 
 
 def at_uri_author(uri: str) -> str:
@@ -69,6 +79,11 @@ def _times(values: list[Any]) -> list[int]:
             t = parse_time(v)
             out[i] = _NAT if t is None else t
     return out
+
+
+def _plain_handle(author: str) -> str:
+    """The handle :meth:`PaperRecords.add` keeps for ``author`` ("" for none)."""
+    return author.strip().lstrip("@").strip()
 
 
 # Fields of a collected row.
@@ -200,6 +215,9 @@ class Posts:
         above: dict[str | None, tuple] = {}  # parent id -> (links, text shown, placeholders)
         routed: dict[tuple[str, ...], list[PaperRecords]] = {}  # links -> their papers
         where = self.where
+        plain: dict[str, str] = {}  # author as collected -> its handle, when add keeps it as is
+        reposts: list[tuple[str, str]] = []  # (repost id, post) of live dated reposts
+        undated: dict[str, str] = {}  # the same of undated reposts
         for i, r in enumerate(rows):
             reason = gone[i]
             embedded = r[_EMBEDDED]
@@ -207,8 +225,13 @@ class Posts:
                 if not embedded and reason != "embedded copy":
                     skipped[reason] += 1
                 continue
+            if r[_SUBJECT] is not None and not embedded:
+                if r[_UNDATED]:
+                    undated[r[_ID]] = r[_SUBJECT]
+                else:
+                    reposts.append((r[_ID], r[_SUBJECT]))
             ref = r[_REF]
-            if ref is not None:
+            if ref is not None and alias:
                 ref = alias.get(ref, ref)
             known = above.get(ref)
             if known is None:
@@ -233,53 +256,111 @@ class Posts:
             if t == _NAT and not r[_UNDATED]:
                 t = None  # counted as "no time"
             author = handles.get(r[_AUTHOR], r[_AUTHOR])
+            tid = r[_ID]
+            handle = plain.get(author)
+            if handle is None:
+                handle = plain[author] = _plain_handle(author)
+            # PaperRecords.add, inlined where it would keep the record as given: a new plain id,
+            # a plain handle, a time, not an embedded copy.
+            fast = (
+                t is not None and not embedded and handle and tid.__class__ is str and tid
+                and tid.strip() == tid
+            )  # fmt: skip
             for out in targets:
-                kept = out.add(
-                    r[_ID], author, t, r[_FOLLOWERS], text, ref_id=ref, ref_kind=r[_KIND],
-                    embedded=embedded,
-                )  # fmt: skip
-                if kept:
-                    for tid, placeholder in known[1]:
-                        out.add_placeholder(tid, *placeholder)
+                index = out._index
+                if fast and tid not in index:
+                    out.records += 1
+                    index[tid] = len(out.id)
+                    out.id.append(tid)
+                    out.author.append(handle)
+                    out.time.append(t)  # type: ignore[arg-type]  # not None when fast
+                    out.followers.append(r[_FOLLOWERS])
+                    out.text.append(text)
+                    out.ref_id.append(ref)
+                    out.ref_kind.append(r[_KIND])
+                    out.credited.append(None)
+                    kept = True
+                else:
+                    kept = out.add(
+                        tid, author, t, r[_FOLLOWERS], text, ref_id=ref, ref_kind=r[_KIND],
+                        embedded=embedded,
+                    )  # fmt: skip
+                if kept and known[1]:
+                    declared = out.placeholders  # PaperRecords.add_placeholder: first wins
+                    for pid, placeholder in known[1]:
+                        if pid not in declared:
+                            declared[pid] = placeholder
         for reason, n in sorted(skipped.items()):
             router.skip(reason, n)
         for out in router.papers.values():
             out.attrs.setdefault("platform", self.platform)
-            undated = sum(1 for t in out.time if t == _NAT)
-            if undated:
-                out.attrs["undated_reposts"] = undated
-        return router.results()
+            n_undated = out.time.count(_NAT)
+            if n_undated:
+                out.attrs["undated_reposts"] = n_undated
+        results = router.results()
+        facts: dict[str, Any] = {"path": router.path}
+        if alias:
+            facts["aliases"] = self._aliases()
+        if reposts:
+            facts["reposts"] = reposts
+        if undated:
+            facts["undated"] = undated
+        for out in results:
+            out.across = facts
+        return results
+
+    def _aliases(self) -> dict[str, tuple[str, str | None]]:
+        """Local id -> (post id, its author): what other files of the run refer to the posts
+        of this one by (:mod:`cascade.io.across`)."""
+        handles, rows, where = self.handles, self.rows, self.where
+        aliases = {}
+        for local, post in self.alias.items():
+            at = where.get(post)
+            author = rows[at][_AUTHOR] if at is not None else None
+            aliases[local] = (post, handles.get(author, author) if author else None)
+        return aliases
 
     def _above(self, ref: str | None) -> tuple[list[str], list[tuple[str, tuple]]]:
         """What a record learns from its parent id: the links of the nearest ancestor in the
         file that has any (its papers), and the declared placeholders up to a post in the data
         (declared too, as that post may not be in the record's paper)."""
-        handles, declared, rows = self.handles, self.declared, self.rows
+        if ref is None:
+            return _NO_KEYS, []
+        handles, declared, rows, gone, where = (
+            self.handles, self.declared, self.rows, self.gone, self.where
+        )  # fmt: skip
         chain: list[tuple[str, tuple]] = []
-        tid, seen = ref, set[str]()
+        tid: str | None = ref
+        seen: set[str] = set()
         while tid is not None and tid in declared and tid not in seen and len(seen) < 1000:
             seen.add(tid)
             author, text, kind, parent = declared[tid]
-            shown = self._live(tid)
-            if shown is None and kind == "retweet":
-                shown = self._live(parent)
+            live = where.get(tid)
+            if live is not None and gone[live] is not None:
+                live = None
+            shown = live
+            if shown is None and kind == "retweet" and parent is not None:
+                shown = where.get(parent)
+                if shown is not None and gone[shown] is not None:
+                    shown = None
             if not text and shown is not None:
                 text = rows[shown][_TEXT]
             chain.append((tid, (handles.get(author, author), text, kind, parent)))
-            if self._live(tid) is not None:
+            if live is not None:
                 break
             tid = parent
         links: list[str] = _NO_KEYS
-        tid, hops = ref, 0
+        tid, hops, alias = ref, 0, self.alias
         while tid is not None and hops < 1000:
-            at = self._live(tid)
-            if at is None:
+            at = where.get(tid)
+            if at is None or gone[at] is not None:
                 break
-            if rows[at][_KEYS]:
-                links = rows[at][_KEYS]
+            row = rows[at]
+            if row[_KEYS]:
+                links = row[_KEYS]
                 break
-            tid = rows[at][_REF]
-            tid = self.alias.get(tid, tid) if tid is not None else None
+            tid = row[_REF]
+            tid = alias.get(tid, tid) if tid is not None else None
             hops += 1
         return links, chain
 

@@ -11,13 +11,19 @@ The page is cascade's own Jinja template (not pyvis's), for reasons found in pyv
 - pyvis switches every tooltip to ``innerHTML`` when one title contains ``href``; here tooltips are
   plain strings, which vis-network shows with ``innerText`` (``\\n`` becomes a line break).
 
+The node and edge data is stored as columns, deflated and base64-encoded
+(:mod:`cascade.render.html.columns`); the page's script inflates them (``DecompressionStream``:
+Chrome 80, Firefox 113, Safari 16.4) and builds the vis items and tooltips, as
+:func:`cascade.render.html.items.page_items` does in Python.
+
 The page also carries a Content-Security-Policy that allows only its own scripts (by hash) and no
 network at all. Rendering keeps no process-wide state: igraph's random generator is only seeded
 under a lock (:mod:`cascade.render.html.rng`) and each page renders from its own context.
 
 Modules: ``inputs`` (the graph and its attributes), ``measures`` (node sizes), ``colours``,
-``tooltips`` (and the links back to the source), ``layout``, ``page`` (the node, edge and page
-records) and ``render`` (template, assets, Content-Security-Policy).
+``tooltips`` (and the links back to the source), ``layout``, ``page`` (the stages and the page
+record), ``records`` and ``columns`` (the node and edge columns), ``items`` (the Python reference
+of the page's item builder) and ``render`` (template, assets, Content-Security-Policy).
 """
 
 from __future__ import annotations
@@ -185,8 +191,8 @@ def to_html(
         seed=seed,
         index_href=index_href,
     )
-    page, nodes, edges, vis = build(graph, papers, options)
-    text = render(page, nodes, edges, vis, assets_href=assets)
+    page, data, vis = build(graph, papers, options)
+    text = render(page, data, vis, assets_href=assets)
     if path is not None:
         write_atomic(Path(path), text)
     return text

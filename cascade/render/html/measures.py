@@ -19,13 +19,14 @@ MEASURE_TITLES = {
 }
 
 
-def retweets_received(g: ig.Graph, level: str) -> np.ndarray:
+def retweets_received(g: ig.Graph, level: str, ends: np.ndarray | None = None) -> np.ndarray:
     """Retweets each vertex received: the weight of its outgoing retweet edges (users) or its
     retweet children (tweets). Edges point the way information flowed (author -> retweeter), so
-    a user's retweets are the out-strength. Edges without a ``kind`` attribute all count."""
-    ends = edge_array(g)
-    kinds = edge_attr(g, "kind", "retweet")
-    is_rt = np.array([k in (None, "retweet") for k in kinds], dtype=bool)
+    a user's retweets are the out-strength. Edges without a ``kind`` attribute all count.
+    ``ends``: the graph's ``edge_array``, when the caller has it."""
+    ends = edge_array(g) if ends is None else ends
+    kinds = np.asarray(edge_attr(g, "kind", "retweet"), dtype=object)
+    is_rt = (kinds == "retweet") | np.array([k is None for k in kinds], dtype=bool)
     w = weights(g) if level == "user" else np.ones(len(ends))
     source = ends[:, 0]
     return np.bincount(source[is_rt], weights=w[is_rt], minlength=g.vcount()).astype(float)

@@ -1,28 +1,29 @@
-"""The page's data: node and edge lists, the legend, the timeline and vis-network's options.
+"""The page's data: node and edge columns, the legend, the timeline and vis-network's options.
 
 :func:`build` goes through the stages in order: labels, measure and colours, thinning, paper
-nodes, layout, then the node, edge and page records. Everything returned is plain Python (pyvis
+nodes, layout, then the node and edge columns (:mod:`cascade.render.html.records`) and the page
+record. Everything returned is plain Python (pyvis
 and ``json`` fail on numpy scalars), and the same input gives the same records.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import igraph as ig
 import numpy as np
 
-from cascade.render.html import tooltips
-from cascade.render.html.colours import KIND_COLORS, PAPER_COLOR, colouring
+from cascade.render.html import records, tooltips
+from cascade.render.html.colours import KIND_COLORS, colouring
 from cascade.render.html.inputs import attr, edge_array, edge_attr, epoch_seconds, graph_attr
 from cascade.render.html.inputs import weights as edge_weights
 from cascade.render.html.layout import layout as place
 from cascade.render.html.measures import measure as size_measure
 from cascade.render.html.measures import retweets_received
 from cascade.render.html.panel import metrics as panel_metrics
+from cascade.render.html.records import first_retweets  # noqa: F401 - importable from here too
 
 LAYOUTS = ("auto", "physics", "precomputed")
 #: Above this many nodes ``layout="physics"`` still starts from igraph's positions, but the
@@ -63,11 +64,16 @@ class Thinned:
 
 
 def _thin(
-    g: ig.Graph, opt: Options, measure: np.ndarray, title: str, names: list[str], nouns: str
+    g: ig.Graph,
+    opt: Options,
+    measure: np.ndarray,
+    title: str,
+    names: list[str],
+    nouns: str,
+    ends: np.ndarray,
 ) -> Thinned:
     """Edges below min_weight, then nodes left without an edge, then all but the largest."""
     n0, m0 = g.vcount(), g.ecount()
-    ends = edge_array(g)
     weights = edge_weights(g)
     notes = []
     keep_e = np.ones(m0, dtype=bool)
@@ -105,8 +111,9 @@ def _thin(
 
 def build(
     g: ig.Graph, papers: list[Any], opt: Options
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """The page record, node list, edge list and vis-network options of a graph."""
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The page record, the node and edge columns (:mod:`cascade.render.html.columns`) and the
+    vis-network options of a graph."""
     level = opt.level
     noun, nouns = ("user", "users") if level == "user" else ("tweet", "tweets")
     names = [str(x) for x in attr(g, "name", None)]
@@ -122,20 +129,22 @@ def build(
     # Papers drawn as vertices of the graph itself (the report's combined.html).
     hubs = np.array([level == "user" and nm.startswith("paper:") for nm in names], dtype=bool)
     measure, measure_title = size_measure(g, papers, opt.size_by, level)
-    received = retweets_received(g, level)
+    ends = edge_array(g)
+    received = retweets_received(g, level, ends)
     colours = colouring(g, papers, level, opt.color_by, measure, handles, hubs, opt.seed)
-    thin = _thin(g, opt, measure, measure_title, names, nouns)
+    thin = _thin(g, opt, measure, measure_title, names, nouns, ends)
     kept, edge_ids = thin.kept, thin.edge_ids
     index = {v: i for i, v in enumerate(kept)}
 
     paper_nodes = _paper_links(g, papers, level, kept, opt.title) if opt.paper_node else []
-    ends = edge_array(g)
     h = ig.Graph(n=len(kept) + len(paper_nodes), directed=True)
-    pairs = [(index[int(ends[e, 0])], index[int(ends[e, 1])]) for e in edge_ids]
+    position = np.full(g.vcount(), -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
     extra_pairs = [
         (len(kept) + p, index[v]) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
     ]
-    h.add_edges(pairs + extra_pairs)
+    pairs = position[ends[np.asarray(edge_ids, dtype=np.int64)]].reshape(-1, 2)
+    h.add_edges(np.vstack([pairs, np.asarray(extra_pairs, dtype=np.int64).reshape(-1, 2)]))
     # The colouring's communities (when it is by community) also arrange big components.
     member = None
     if colours.membership is not None:
@@ -150,47 +159,25 @@ def build(
     order = sorted(kept, key=lambda v: (-measure[v], names[v]))
     labelled = set(kept) if len(kept) <= LABEL_ALL_MAX else set(order[:LABEL_TOP])
     big = set(order[:LABEL_BIG]) | {v for v in kept if hubs[v]}
-    nodes, texts = _node_records(
-        g, papers, level, kept, names, handles, hubs, measure, measure_title, received,
-        colours.colors, colours.groups, times, pos, labelled, big, vmax, smax,
+    nd = records.Nodes(
+        level=level, kept=kept, names=names, handles=handles, hubs=hubs, measure=measure,
+        measure_title=measure_title, received=received, colors=colours.colors,
+        groups=colours.groups, times=times, labelled=labelled, big=big,
+        sizes=sizes(measure[kept], vmax, smax), paper_nodes=paper_nodes,
     )  # fmt: skip
-    for p, (pid, label, tip, _) in enumerate(paper_nodes):
-        j = len(kept) + p
-        nodes.append(
-            {
-                "id": pid, "handle": label, "label": tooltips.clean(label, 60), "title": tip,
-                "x": pos.x[j], "y": pos.y[j], "size": 30, "color": PAPER_COLOR,
-                "shape": "diamond", "big": 1, "c": -1,
-            }
-        )  # fmt: skip
+    data = records.node_data(g, papers, nd, pos)
 
     kinds = edge_attr(g, "kind", None)
     several_kinds = len({k for k in kinds if k}) > 1
     edge_kind = (next((k for k in kinds if k), None) or "retweet") if not several_kinds else "link"
     weights = edge_weights(g)
-    wmax = float(weights.max()) if g.ecount() else 1.0
-    edges: list[dict[str, Any]] = []
-    for e in edge_ids:
-        w = float(weights[e])
-        edge: dict[str, Any] = {"from": names[int(ends[e, 0])], "to": names[int(ends[e, 1])]}
-        if w != 1.0:
-            edge["weight"] = int(w) if w.is_integer() else round(w, 3)
-            edge["width"] = round(1.0 + 4.0 * math.log(w) / math.log(wmax), 1) if wmax > 1 else 1
-        if several_kinds and kinds[e]:
-            edge["kind"] = str(kinds[e])
-        edges.append(edge)
-    if level == "user" and papers:
-        # A link appears with the first retweet along it, not before (the timeline's slider).
-        first = first_retweets(papers)
-        for edge in edges:
-            t = first.get((edge["from"].lower(), edge["to"].lower()))
-            if t is not None:
-                edge["t"] = t
-    for pid, _, _, vs in paper_nodes:
-        edges.extend({"from": pid, "to": names[v], "paper": True, "dashes": True} for v in vs)
+    data["edges"] = records.edge_data(
+        g, papers, nd, edge_ids, ends, weights, several_kinds, data["t0"]
+    )
 
+    n_nodes = len(kept) + len(paper_nodes)
     physics = opt.layout == "physics"
-    options = vis_options(physics=physics, big=len(nodes) > PHYSICS_MAX_NODES, seed=opt.seed)
+    options = vis_options(physics=physics, big=n_nodes > PHYSICS_MAX_NODES, seed=opt.seed)
     kept_weights = [float(weights[e]) for e in edge_ids]
     page = {
         "subtitle": _subtitle(g, papers, level, len(kept), len(edge_ids), noun, nouns, physics),
@@ -212,136 +199,12 @@ def build(
         # Past a few hundred nodes the single users and pairs start hidden (a toggle shows them).
         "small_hidden": len(kept) > LABEL_ALL_MAX and 0 < sum(pos.small[: len(kept)]) < len(kept),
         "kind_colors": dict(KIND_COLORS) if several_kinds else {},
-        "url_prefixes": list(URL_PREFIXES),
-        "texts": texts,
         "metrics": panel_metrics(g, colours.membership),
         "index_href": opt.index_href,
         "timeline": timeline([times[v] for v in kept], papers if level == "user" else [], level),
     }
     page.update(size_legend(vmax, smax))
-    return page, nodes, edges, options
-
-
-def _node_records(
-    g: ig.Graph,
-    papers: list[Any],
-    level: str,
-    kept: list[int],
-    names: list[str],
-    handles: list[str],
-    hubs: np.ndarray,
-    measure: np.ndarray,
-    measure_title: str,
-    received: np.ndarray,
-    colors: list[str],
-    groups: list[int],
-    times: list[int | None],
-    pos: Any,
-    labelled: set[int],
-    big: set[int],
-    vmax: float,
-    smax: float,
-) -> tuple[list[dict[str, Any]], list[str]]:
-    top_tweets: dict[str, tuple[int, str]] = {}
-    if level == "user" and papers:
-        top_tweets = tooltips.top_tweets(papers)
-    elif level == "user" and "top_tweet" in g.vs.attributes():
-        # A user graph built elsewhere may carry each user's most-retweeted text itself.
-        top_tweets = {names[v].lower(): (-1, str(t)) for v, t in enumerate(g.vs["top_tweet"]) if t}
-    # The measure gets its own tooltip line unless the tooltip shows it already.
-    shown = {"retweets received", "followers", "tweets", "papers"}
-    extra_name = None if measure_title in shown else measure_title
-    users_of = g.degree(mode="out") if hubs.any() else []
-    # One post id per user says which network a bare handle belongs to (tooltips.profile_url).
-    first_posts: dict[str, str] = {}
-    if level == "user":
-        for paper in papers:
-            real = ~np.asarray(paper.placeholder, dtype=bool)
-            for author, pid in zip(paper.author[real], paper.id[real], strict=True):
-                first_posts.setdefault(str(author).lower(), str(pid))
-    nodes: list[dict[str, Any]] = []
-    node_texts: list[str] = []
-    for i, v in enumerate(kept):
-        vx = g.vs[v].attributes()
-        extra = (extra_name, float(measure[v])) if extra_name else None
-        text = ""
-        if hubs[v]:
-            tip = tooltips.hub_title(vx, handles[v], users_of[v])
-        elif level == "user":
-            tip, text = tooltips.user_title(
-                vx, handles[v], received[v], extra, top_tweets.get(names[v].lower())
-            )
-        else:
-            tip, text = tooltips.tweet_title(vx, handles[v], received[v], extra)
-        node: dict[str, Any] = {
-            "id": names[v],
-            "handle": handles[v],
-            "title": tip,
-            "x": pos.x[i],
-            "y": pos.y[i],
-            "size": size(measure[v], vmax, smax),
-            "color": colors[v],
-            "c": groups[v],
-        }
-        if times[v] is not None:
-            node["t"] = times[v]
-        if pos.small[i]:
-            node["s"] = 1
-        if v in labelled or hubs[v]:
-            node["label"] = handles[v]
-        if v in big:
-            node["big"] = 1
-        # Links back to the source, where the ids allow (tooltips.post_url, profile_url).
-        if level == "tweet" and not vx.get("placeholder"):
-            url = tooltips.post_url(names[v])
-            if url:
-                node["post"] = short_url(url)
-        post_id = names[v] if level == "tweet" else first_posts.get(names[v].lower())
-        who = vx.get("author") or handles[v]
-        profile = None if hubs[v] else tooltips.profile_url(who, post_id)
-        if profile:
-            node["profile"] = short_url(profile)
-        if hubs[v]:
-            node["shape"] = "diamond"
-        nodes.append(node)
-        node_texts.append(text)
-    return nodes, _share_texts(nodes, node_texts)
-
-
-def _share_texts(nodes: list[dict[str, Any]], texts: list[str]) -> list[str]:
-    """Tooltip texts that repeat (a cascade's retweets repeat its original's) stored once, as
-    ``tx`` indexes into the returned list; the others stay in the tooltip (tooltips.join)."""
-    repeats = Counter(texts)
-    shared: dict[str, int] = {}
-    for node, text in zip(nodes, texts, strict=True):
-        if repeats[text] > 1 and text:
-            node["tx"] = shared.setdefault(text, len(shared))
-        else:
-            node["title"] = tooltips.join(node["title"], text)
-    return list(shared)
-
-
-#: Common URL beginnings, stored once in the page: a node's link is ``[k, rest]`` for
-#: ``URL_PREFIXES[k] + rest`` (10,000 profile links would otherwise repeat 200 kB of them).
-URL_PREFIXES = (
-    "https://twitter.com/i/web/status/",
-    "https://twitter.com/",
-    "https://bsky.app/profile/",
-)
-
-
-def short_url(url: str) -> list[Any] | str:
-    """``[k, rest]`` when ``url`` starts with ``URL_PREFIXES[k]``, else the URL itself.
-
-    Examples
-    --------
-    >>> short_url("https://twitter.com/ann"), short_url("https://x.org/1")
-    ([1, 'ann'], 'https://x.org/1')
-    """
-    for k, prefix in enumerate(URL_PREFIXES):
-        if url.startswith(prefix):
-            return [k, url[len(prefix) :]]
-    return url
+    return page, data, options
 
 
 def _subtitle(
@@ -394,35 +257,6 @@ def _kind_legend(kinds: list[Any], edge_ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
-def first_retweets(papers: list[Any]) -> dict[tuple[str, str], int]:
-    """(author key, retweeter key) -> epoch seconds of the first retweet between them.
-
-    Examples
-    --------
-    >>> import cascade
-    >>> first = first_retweets(list(cascade.read("examples/data")))
-    >>> first[("byron_c_wallace", "zacharylipton")]
-    1551359624
-    """
-    first: dict[tuple[str, str], int] = {}
-    for paper in papers:
-        parent = np.asarray(paper.parent, dtype=np.int64)
-        child = np.flatnonzero(parent >= 0)
-        if child.size == 0:
-            continue
-        stamp = np.asarray(paper.time, dtype="datetime64[s]")[child]
-        known = ~np.isnat(stamp)
-        child, stamp = child[known], stamp[known].astype(np.int64)
-        author = np.asarray(paper.author, dtype=object)
-        src = author[parent[child]]
-        dst = author[child]
-        for a, b, t in zip(src.tolist(), dst.tolist(), stamp.tolist(), strict=True):
-            key = (str(a).lower(), str(b).lower())
-            if key not in first or t < first[key]:
-                first[key] = int(t)
-    return first
-
-
 def timeline(times: list[int | None], papers: list[Any], level: str) -> dict[str, Any] | None:
     """Counts over time for the chart beside the network, or None without two distinct times.
 
@@ -467,6 +301,20 @@ def _js_number(x: float) -> int | float:
 def size(value: float, vmax: float, smax: float = 30.0) -> int:
     """A node's radius: area grows with the value (4x the retweets looks 4x as big)."""
     return int(round(5 + (smax - 5) * math.sqrt(value / vmax))) if vmax > 0 else 8
+
+
+def sizes(values: np.ndarray, vmax: float, smax: float = 30.0) -> list[int]:
+    """:func:`size` of every value at once (np.rint rounds half to even, as round() does).
+
+    Examples
+    --------
+    >>> sizes(np.array([0.0, 1.0, 4.0]), 4.0) == [size(v, 4.0) for v in (0.0, 1.0, 4.0)]
+    True
+    """
+    if vmax <= 0:
+        return [8] * len(values)
+    r = 5 + (smax - 5) * np.sqrt(np.asarray(values, dtype=float) / vmax)
+    return np.rint(r).astype(np.int64).tolist()
 
 
 def nice(x: float) -> float:
@@ -514,16 +362,16 @@ def _paper_links(
     names = attr(g, "name", None)
     result = []
     if papers:
-        by_name = {str(nm).lower(): v for v, nm in enumerate(names)}
         own = attr(g, "citation_id", None)
+        # At tweet level a tweet id may sit in several papers' trees: look it up in its own.
+        many = level == "tweet" and len(papers) > 1
+        by_name = {(str(own[v]) if many else "", str(nm).lower()): v for v, nm in enumerate(names)}
         for paper in papers:
             cid = str(paper.citation_id)
             roots = np.flatnonzero(np.asarray(paper.parent) < 0)
             source = paper.author if level == "user" else paper.id
-            keys = {str(source[i]).lower() for i in roots}
+            keys = {(cid if many else "", str(source[i]).lower()) for i in roots}
             linked = sorted(by_name[k] for k in keys if k in by_name and by_name[k] in kept_set)
-            if level == "tweet" and len(papers) > 1:
-                linked = [v for v in linked if own[v] == cid]
             attrs = getattr(paper, "attrs", {}) or {}
             label = str(title or attrs.get("title") or f"paper {cid}")
             tip = tooltips.paper_tip(cid, attrs, label)

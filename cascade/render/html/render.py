@@ -107,12 +107,13 @@ def environment() -> jinja2.Environment:
     # Compact, sorted, UTF-8 JSON by orjson (a tenth of json's time on a 10,000-node page): smaller
     # files, and the same bytes for the same input (json's but for the spelling of some floats).
     # `tojson` still escapes <, >, & and ' so the data cannot end its <script>.
-    env.policies["json.dumps_function"] = _dumps
+    env.policies["json.dumps_function"] = dumps
     env.policies["json.dumps_kwargs"] = {}
     return env
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Compact JSON with sorted keys (orjson; json for what orjson refuses)."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS).decode()
     except orjson.JSONEncodeError:  # a lone surrogate, which json writes as an escape
@@ -127,13 +128,15 @@ def _generator_version() -> str:
 
 def render(
     page: dict[str, Any],
-    nodes: list[dict[str, Any]],
-    edges: list[dict[str, Any]],
+    data: dict[str, Any],
     options: dict[str, Any],
     *,
     assets_href: str | None = None,
 ) -> str:
-    """The page's HTML text with its Content-Security-Policy filled in."""
+    """The page's HTML text with its Content-Security-Policy filled in (``data``: the node and
+    edge columns, stored compressed, :func:`cascade.render.html.columns.encode`)."""
+    from cascade.render.html.columns import encode
+
     inline = assets_href is None
     context = {
         "page": {
@@ -145,8 +148,7 @@ def render(
             "generator": _generator_version(),
         },
         "heading": page["heading"],
-        "nodes": nodes,
-        "edges": edges,
+        "data": encode(data),
         "options": options,
     }
     text = environment().get_template(_TEMPLATE).render(**context)

@@ -1,9 +1,12 @@
 """Tooltip text, and the links back to the source.
 
 Tooltips are plain strings: vis-network shows them with ``innerText`` (``\\n`` becomes a line
-break), so nothing here escapes HTML; the page's JSON escaping and the browser's text rendering
-make the text inert, and an entity such as ``&amp;`` in the data is shown as stored (decoding
-belongs to the readers), never escaped a second time.
+break), so nothing here escapes HTML; the browser's text rendering makes the text inert, and an
+entity such as ``&amp;`` in the data is shown as stored (decoding belongs to the readers), never
+escaped a second time. Pages store the tooltips' parts as columns and the page's script joins
+them (:mod:`cascade.render.html.items` in Python); :func:`user_title`, :func:`tweet_title`,
+:func:`fmt_count` and :func:`fmt_time` are the formats it reproduces, and what the tests hold it
+to.
 """
 
 from __future__ import annotations
@@ -109,9 +112,12 @@ def clean(text: Any, limit: int = TEXT_MAX) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     s = str(text)
-    # Lone surrogates (from broken JSON escapes) cannot be encoded as UTF-8.
-    s = s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    s = _CONTROL.sub(" ", s)
+    # Printable text has no control character, bidirectional override or lone surrogate: the
+    # common case, without the two passes below.
+    if not s.isprintable():
+        # Lone surrogates (from broken JSON escapes) cannot be encoded as UTF-8.
+        s = s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        s = _CONTROL.sub(" ", s)
     return s if len(s) <= limit else s[: limit - 1] + "\u2026"
 
 
