@@ -99,7 +99,7 @@ def test_a_failed_report_leaves_the_previous_one(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("cascade.report.rank_users", broken)
+    monkeypatch.setattr("cascade.report.rank_tally", broken)
     with pytest.raises(RuntimeError):
         report(SAMPLE, tmp_path / "r", workers=1)
     assert (tmp_path / "r" / "index.html").read_bytes() == before
