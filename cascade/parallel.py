@@ -30,6 +30,7 @@ import pandas as pd
 
 from cascade.io import InputError, ReadLog, ReadOptions
 from cascade.io.options import legacy_options
+from cascade.io.records import NO_PAPER
 from cascade.io.sources import expand
 from cascade.metrics import CASCADE_COLUMNS, PAPER_COLUMNS, iter_metrics
 from cascade.model import Paper
@@ -132,9 +133,15 @@ def _run_chunk(
 def _rejoin(chunks: list[list[str]], outputs: list, task: Callable[[list[str]], Any]) -> list:
     """Run again, together, the chunks that share a paper id: a paper whose records span files
     of several chunks (a Twitter search split by day, one paper exported twice) must be read
-    whole, as a serial run reads it. Chunks are joined transitively, in input order."""
+    whole, as a serial run reads it. Chunks are joined transitively, in input order.
+
+    A post of no paper in one chunk may have its parent in another (a reply without the DOI, a
+    Mastodon local id, a repost of a post read elsewhere), which a serial run would place: then
+    every chunk is read again together (the reads do not say where such parents are)."""
     owner: dict[str, int] = {}
     group = list(range(len(chunks)))
+    if len(chunks) > 1 and any(out[1].skipped[NO_PAPER] for out in outputs):
+        return [task([p for chunk in chunks for p in chunk])]
 
     def find(i: int) -> int:
         while group[i] != i:

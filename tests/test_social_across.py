@@ -202,3 +202,16 @@ def test_reposted_by_with_the_post_in_another_file_counts_undated(tmp_path):
         "at://did:plc:3jpt2mvvsumj2r7eqk4gzzjz/app.bsky.feed.post/3lbvf6vzlxk2h"
     )
     assert [int(p.parent[i]) for i, t in enumerate(p.time) if np.isnat(t)] == [root] * 3
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_parents_across_files_whatever_the_worker_count(tmp_path, workers):
+    """A reply in no paper whose parent is in another group of files was lost by a parallel
+    run (size 4, 3 posts in no paper with 2 workers): groups holding a post of no paper are
+    read again together, as a serial run reads them."""
+    from cascade.parallel import measure
+
+    write_pages(tmp_path)
+    m = measure(tmp_path, workers=workers, options=cascade.ReadOptions(paper_id="from-text"))
+    assert m.cascades[["size", "depth", "max_breadth"]].values.tolist() == [[5, 2, 2]]
+    assert (m.log.records, m.log.used, m.log.skipped) == (7, 5, Counter({"no paper": 2}))
