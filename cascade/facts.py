@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cascade.model import NAT, Paper
-from cascade.rank import Units, _units
+from cascade.rank import Units, stack_units
 from cascade.render.growth import growth_data
 from cascade.tally import Tally, units_tally
 
@@ -130,7 +130,7 @@ class Collect:
         self.largest = Largest(keep)
 
     def __call__(self, batch: list[Paper]) -> Facts:
-        b = _units(batch, per_paper=False)
+        b = stack_units(batch, per_paper=False)
         times, daily = _times(b, batch)
         attrs = [p.attrs or {} for p in batch]
         info = [

@@ -101,7 +101,7 @@ class Units(Batch):
     unit_handle: np.ndarray  # display handle of every unit
 
 
-def _units(papers: list[Paper], per_paper: bool) -> Units:
+def stack_units(papers: list[Paper], per_paper: bool) -> Units:
     """Stack the papers and number the ranked units: users per paper, or users merged by key."""
     b = stack(papers)
     uid, keys, first_handle = b.merged_users()
@@ -232,7 +232,7 @@ def automated_suspects(papers: Paper | Iterable[Paper]) -> pd.DataFrame:
     'same text posted 16 times about paper 56155705; feed-like handle'
     """
     papers = [papers] if isinstance(papers, Paper) else list(papers)
-    b = _units(papers, per_paper=False)
+    b = stack_units(papers, per_paper=False)
     key, handle, reason = _suspects(b, papers)
     flagged = np.flatnonzero(reason != "")
     return pd.DataFrame(
@@ -471,7 +471,7 @@ def rank_users(
         return _finish(table, group, by, top_users, exclude_suspects, "graph", notes)
 
     papers = [papers] if isinstance(papers, Paper) else list(papers)
-    b = _units(papers, per_paper)
+    b = stack_units(papers, per_paper)
     n = b.n
     values = {k: v for k, v in _counts(b).items() if k in wanted}
     if wanted & set(GRAPH_MEASURES):

@@ -37,8 +37,8 @@ from cascade.rank import (
     _reasons,
     _repeats,
     _retweet_pairs,
-    _units,
     rank_users,
+    stack_units,
 )
 
 __all__ = [
@@ -113,11 +113,11 @@ def tally(papers: Paper | Iterable[Paper]) -> Tally:
     (210, 258, 188)
     """
     papers = [papers] if isinstance(papers, Paper) else list(papers)
-    return units_tally(_units(papers, per_paper=False), papers)
+    return units_tally(stack_units(papers, per_paper=False), papers)
 
 
 def units_tally(b: Units, papers: list[Paper]) -> Tally:
-    """The tally of ``papers`` stacked as corpus units (``rank._units(papers, per_paper=False)``),
+    """The tally of ``papers`` stacked as corpus units (``rank.stack_units(papers, per_paper=False)``),
     for a caller that has stacked them already."""
     n, unit = b.n, b.author
     real = ~b.placeholder
@@ -314,7 +314,7 @@ def rank_papers(
     dst: list[np.ndarray] = []
     sizes: list[int] = []
     for paper in papers:
-        b = _units([paper], per_paper=True)
+        b = stack_units([paper], per_paper=True)
         values = _counts(b)
         columns["citation_id"].append(np.full(b.n, paper.citation_id, dtype=object))
         columns["handle"].append(b.unit_handle)
