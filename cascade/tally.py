@@ -117,8 +117,8 @@ def tally(papers: Paper | Iterable[Paper]) -> Tally:
 
 
 def units_tally(b: Units, papers: list[Paper]) -> Tally:
-    """The tally of ``papers`` stacked as corpus units (``rank.stack_units(papers, per_paper=False)``),
-    for a caller that has stacked them already."""
+    """The tally of ``papers`` already stacked as corpus units
+    (``rank.stack_units(papers, per_paper=False)``)."""
     n, unit = b.n, b.author
     real = ~b.placeholder
     src, dst = _retweet_pairs(b)
