@@ -20,7 +20,8 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -37,6 +38,8 @@ from cascade.model import Paper
 
 __all__ = [
     "Measures",
+    "Pending",
+    "Pool",
     "default_workers",
     "map_items",
     "map_papers",
@@ -177,6 +180,7 @@ def map_papers(
     batch_size: int = 2000,
     progress: bool = False,
     arrived: Callable[[Any], Any] | None = None,
+    pool: Pool | None = None,
     **legacy: Any,
 ) -> tuple[list[Any], ReadLog]:
     """Apply ``func`` to batches of papers read from ``inputs``, in parallel, in input order.
@@ -207,6 +211,8 @@ def map_papers(
         is kept instead. For a running reduction that drops what it no longer needs. It also
         sees the results of groups read again together (a paper whose records span groups),
         after those of the groups they replace.
+    pool : Pool, optional
+        Run on these workers (kept for later stages) instead of ``workers`` and ``dask``.
 
     Returns
     -------
@@ -235,19 +241,19 @@ def map_papers(
             return output
         return ([arrived(r) for r in output[0]], *output[1:])
 
-    if dask is not None:
-        chunks, outputs = _run_dask(dask, paths, task)
-        outputs = [settle(o) for o in outputs]
-    else:
-        n = _workers(workers)
-        if workers is None and sum(_size(p) for p in paths) < SERIAL_BYTES:
-            n = 1  # starting processes (each imports the package) costs more than it saves
-        chunks = plan_chunks(paths, n * _CHUNKS_PER_WORKER) if n > 1 else [paths]
-        if len(chunks) <= 1:
-            outputs = [settle(task(paths, progress=progress))]
+    with Pool(workers, dask) if pool is None else nullcontext(pool) as where:
+        if where.dask is not None:
+            chunks, outputs = _run_dask(where.client(), paths, task)
+            outputs = [settle(o) for o in outputs]
         else:
-            with ProcessPoolExecutor(max_workers=min(n, len(chunks))) as pool:
-                done = pool.map(task, chunks)
+            n = where.n
+            if where.workers is None and sum(_size(p) for p in paths) < SERIAL_BYTES:
+                n = 1  # starting processes (each imports the package) costs more than it saves
+            chunks = plan_chunks(paths, n * _CHUNKS_PER_WORKER) if n > 1 else [paths]
+            if len(chunks) <= 1:
+                outputs = [settle(task(paths, progress=progress))]
+            else:
+                done = where.executor().map(task, chunks)
                 outputs = [
                     settle(o) for o in _progress(done, progress, len(chunks), " file groups")
                 ]
@@ -332,39 +338,112 @@ def map_items(
     >>> map_items(abs, [-2, 3], workers=1)
     [2, 3]
     """
-    items = list(items)
-    if dask is not None and items:
-        from distributed import Client
+    with Pool(workers, dask) as pool:
+        return pool.start(func, items).result()
 
-        client = dask if isinstance(dask, Client) else Client(dask)
-        try:
-            return client.gather(client.map(func, items, pure=False))
-        finally:
-            if client is not dask:
-                client.close()
-    n = min(_workers(workers), len(items))
-    if workers is None and len(items) < SERIAL_ITEMS:
-        n = 1  # a few items: not worth starting processes
-    if n <= 1:
-        return [func(x) for x in items]
-    with ProcessPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(func, items, chunksize=max(1, len(items) // (n * 4))))
+
+class Pending:
+    """Work started by :meth:`Pool.start`: :meth:`result` waits for it."""
+
+    def __init__(self, done: list[Any] | None = None, futures: list[Any] | None = None,
+                 client: Any = None) -> None:  # fmt: skip
+        self._done, self._futures, self._client = done, futures, client
+
+    def result(self) -> list[Any]:
+        """The results in the order of the items (the first error is raised)."""
+        if self._done is None:
+            futures, self._futures = self._futures or [], None
+            if self._client is not None:
+                self._done = self._client.gather(futures)
+            else:
+                self._done = [f.result() for f in futures]
+        return self._done
+
+
+class Pool:
+    """Where the per-paper work of one run goes: this process, local worker processes, or a
+    Dask cluster; the workers are started when first needed and kept for every later stage (a
+    report's pass, its graph pages and its plots share them), and closed on exit.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Local processes (default: all cores; ``1`` = this process). With the default, small
+        jobs stay in this process until the workers run (see :data:`SERIAL_BYTES`).
+    dask : str or distributed.Client, optional
+        A Dask scheduler address or a connected client instead (a client made from an address
+        is closed with the pool).
+
+    Examples
+    --------
+    >>> with Pool(1) as pool:
+    ...     pending = pool.start(abs, [-2, 3])
+    ...     pending.result()
+    [2, 3]
+    """
+
+    def __init__(self, workers: int | None = None, dask: Any = None) -> None:
+        self.workers = workers
+        self.n = _workers(workers)
+        self.dask = dask
+        self._executor: ProcessPoolExecutor | None = None
+        self._client: Any = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        """The local worker processes, started on first use."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=self.n)
+        return self._executor
+
+    def client(self) -> Any:
+        """The Dask client (connected on first use)."""
+        if self._client is None:
+            from distributed import Client
+
+            self._client = self.dask if isinstance(self.dask, Client) else Client(self.dask)
+        return self._client
+
+    def start(self, func: Callable[[Any], Any], items: Iterable[Any]) -> Pending:
+        """Start ``[func(x) for x in items]`` on the workers, the first items first; or run it
+        here at once when the pool is serial, or when no worker runs yet and the items are one,
+        or few (:data:`SERIAL_ITEMS`) with the default ``workers``."""
+        items = list(items)
+        if self.dask is not None and items:
+            client = self.client()
+            return Pending(futures=client.map(func, items, pure=False), client=client)
+        # Workers already running take any work; else a single item, or a few with the default
+        # ``workers``, are not worth starting processes for.
+        cold = self._executor is None and (
+            len(items) <= 1 or (self.workers is None and len(items) < SERIAL_ITEMS)
+        )
+        if self.n <= 1 or cold:
+            return Pending(done=[func(x) for x in items])
+        executor = self.executor()
+        futures: list[Future] = [executor.submit(func, x) for x in items]
+        return Pending(futures=futures)
+
+    def close(self) -> None:
+        """Stop the workers (work not started is cancelled) and close a client made here."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        if self._client is not None and self._client is not self.dask:
+            self._client.close()
+        self._client = None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _run_dask(
-    dask: Any, paths: list[str], task: Callable[[list[str]], Any]
+    client: Any, paths: list[str], task: Callable[[list[str]], Any]
 ) -> tuple[list[list[str]], list]:
-    from distributed import Client
-
-    client = dask if isinstance(dask, Client) else Client(dask)
-    try:
-        n = max(1, sum(client.nthreads().values()))
-        chunks = plan_chunks([os.path.abspath(p) for p in paths], n * _CHUNKS_PER_WORKER)
-        futures = client.map(task, chunks, pure=False)
-        outputs = client.gather(futures)
-    finally:
-        if client is not dask:
-            client.close()
+    n = max(1, sum(client.nthreads().values()))
+    chunks = plan_chunks([os.path.abspath(p) for p in paths], n * _CHUNKS_PER_WORKER)
+    outputs = client.gather(client.map(task, chunks, pure=False))
     # Report the paths as the user gave them, as a local run does.
     original = dict(zip([os.path.abspath(p) for p in paths], paths, strict=True))
     for _, log, _, _ in outputs:
@@ -413,6 +492,7 @@ def measure(
     batch_size: int = 2000,
     progress: bool = False,
     arrived: Callable[[Any], Any] | None = None,
+    pool: Pool | None = None,
     **legacy: Any,
 ) -> Measures:
     """Paper and cascade metrics of a corpus, computed in parallel; identical to a serial run.
@@ -428,7 +508,7 @@ def measure(
     extra : callable, optional
         Another picklable ``func(batch) -> result`` to run on the same batches in the workers,
         e.g. to collect what a report needs without reading the files twice.
-    options, batch_size, progress
+    options, batch_size, progress, pool
         As for :func:`map_papers`.
     arrived : callable, optional
         As for :func:`map_papers`, on the results of ``extra``.
@@ -454,6 +534,7 @@ def measure(
         batch_size=batch_size,
         progress=progress,
         arrived=None if arrived is None else lambda r: (r[0], r[1], arrived(r[2])),
+        pool=pool,
     )
     cascades = _concat([r[0] for r in results], CASCADE_COLUMNS)
     papers = _concat([r[1] for r in results], [*PAPER_COLUMNS, "source"])

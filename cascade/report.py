@@ -54,7 +54,7 @@ from cascade.output import (
     swap_folder,
     write_table,
 )
-from cascade.parallel import Measures, map_items, measure, release_memory
+from cascade.parallel import Measures, Pool, measure, release_memory
 from cascade.rank import COUNT_MEASURES
 from cascade.render.growth import growth_section
 from cascade.render.index import STATIC_ROWS, index_page  # noqa: F401 (STATIC_ROWS: was here)
@@ -113,6 +113,34 @@ def _write_graph(item: tuple[Packed, str], *, seed: int) -> None:
     packed, path = item
     to_html(packed.unpack(), path, level="user", seed=seed, assets="../assets/",
             index_href="../index.html")  # fmt: skip
+
+
+def _draw(job: tuple[str, tuple[Any, ...], dict[str, Any], Path]) -> tuple[list[Path], str]:
+    """Draw one plot of :mod:`cascade.render.plots` and save it: its files and its title."""
+    from cascade.render import plots
+
+    name, args, kwargs, stem = job
+    fig = getattr(plots, name)(*args, **kwargs)
+    return plots.save(fig, stem), fig.axes[0].get_title()
+
+
+def _growth(
+    job: tuple[list[pd.DataFrame], list[dict], dict[str, str], Path],
+) -> tuple[pd.DataFrame, str, list[Path]]:
+    """The growth section's table and HTML, its figure saved to ``stem`` (and its files)."""
+    from cascade.render import plots
+
+    predictions, ages, titles, stem = job
+    section = growth_section(predictions, ages, titles=titles)
+    return section.table, section.html, plots.save(section.figure, stem)
+
+
+def _combined_page(job: tuple[Any, Path, str, int]) -> None:
+    from cascade.render.html import to_html
+
+    graph, path, title, seed = job
+    to_html(graph, path, size_by="tweets", title=title, seed=seed, assets="assets/",
+            index_href="index.html")  # fmt: skip
 
 
 # --- the report folder -----------------------------------------------------------------------
@@ -272,7 +300,6 @@ def _build(
     large_tables: str,
 ) -> Report:
     """Write every file of the report into ``out`` (the staging folder)."""
-    files: list[Path] = []
     _say(quiet, "reading and measuring the papers")
     # The papers that can still get a page, as the batches come back (and in the workers).
     pages: dict[str, Packed] = {}
@@ -284,12 +311,35 @@ def _build(
         facts.papers.clear()
         return facts
 
-    m: Measures = measure(
-        inputs, extra=Collect(keep), workers=workers, dask=dask, options=options,
-        arrived=arrived,
-    )  # fmt: skip
-    if len(m.papers) == 0:
-        raise InputError(_inputs_text(inputs, m.log), "no papers to report on: " + _why_none(m.log))
+    with Pool(workers, dask) as pool:
+        m: Measures = measure(inputs, extra=Collect(keep), options=options, arrived=arrived,
+                              pool=pool)  # fmt: skip
+        if len(m.papers) == 0:
+            why = "no papers to report on: " + _why_none(m.log)
+            raise InputError(_inputs_text(inputs, m.log), why)
+        return _write(m, pages, out, pool, group_map, n_listed=n_listed, max_graphs=max_graphs,
+                      method=options.method, inputs=inputs, seed=seed, quiet=quiet,
+                      large_tables=large_tables)  # fmt: skip
+
+
+def _write(
+    m: Measures,
+    pages: dict[str, Packed],
+    out: Path,
+    pool: Pool,
+    group_map: Mapping[str, str] | pd.Series | None,
+    *,
+    n_listed: int,
+    max_graphs: int | None,
+    method: str,
+    inputs: Any,
+    seed: int,
+    quiet: bool,
+    large_tables: str,
+) -> Report:
+    """Everything after the pass. The pool draws the pages and the plots while this process
+    ranks the users and writes the tables: neither waits on the other until the index page."""
+    files: list[Path] = []
     facts: list[Facts] = m.extra
     found = [f.users for f in facts if len(f.users)]
     users = (
@@ -312,14 +362,51 @@ def _build(
         f"graphs/{graph_names[c]}" if c in graph_names else "" for c in papers["citation_id"]
     ]
 
-    _say(quiet, f"writing {len(graph_names)} graph pages")
+    # The long single jobs first, the pages (largest first) after: the pool's tail is short.
+    _say(quiet, f"drawing the plots and {len(graph_names)} graph pages")
+    top_papers = by_size["citation_id"].head(CUMULATIVE_PAPERS).tolist()
+    day_index = pd.DatetimeIndex((daily.index.to_numpy(dtype=np.int64) * 86400).view("M8[s]"))
+    sizes = m.cascades["size"].to_numpy()
+    figures = {
+        "cumulative_tweets": ("cumulative_tweets", ({c: times[c] for c in top_papers},),
+                              {"labels": {c: titles.get(c, "") for c in top_papers}}),
+        "cascade_sizes_ccdf": ("size_ccdf", (sizes,), {}),
+        "virality_vs_size": ("virality_vs_size",
+                             (sizes, m.cascades["structural_virality"].to_numpy()), {"seed": seed}),
+        "depth": ("depth_distribution", (m.cascades["depth"].to_numpy(),), {}),
+        "tweets_per_day": ("tweets_per_day", (pd.Series(daily.to_numpy(), index=day_index),), {}),
+    }  # fmt: skip
+    plots_done = pool.start(
+        _draw, [(f, a, k, out / "plots" / name) for name, (f, a, k) in figures.items()]
+    )
+    growth_done = pool.start(
+        _growth,
+        [
+            (
+                [f.predictions for f in facts],
+                [f.ages for f in facts],
+                titles,
+                out / "plots" / "growth",
+            )
+        ],
+    )
+    combined = combined_graph(users, papers, titles, papers_max=COMBINED_PAPERS,
+                              users_max=COMBINED_USERS)  # fmt: skip
+    drawn = [growth_done]
+    if combined is not None and combined.vcount():
+        n_hubs = min(len(papers), COMBINED_PAPERS)
+        title = f"{n_hubs} {'paper' if n_hubs == 1 else 'papers'} and the users who tweeted them"
+        drawn.append(pool.start(_combined_page, [(combined, out / "combined.html", title, seed)]))
+        files.append(out / "combined.html")
     (out / "graphs").mkdir()
     from cascade.render.html import write_assets
 
     files += write_assets(out / "assets")
     jobs = [(pages[c], str(out / "graphs" / name)) for c, name in graph_names.items()]
-    map_items(partial(_write_graph, seed=seed), jobs, workers=workers, dask=dask)
+    drawn.append(pool.start(partial(_write_graph, seed=seed), jobs))
     files.extend(out / "graphs" / name for name in graph_names.values())
+
+    _say(quiet, "ranking users across papers")
     if graph_names:
         # rank_users(page papers, per_paper=True), one paper unpacked at a time.
         page_papers = (pages.pop(c).unpack() for c in graph_names)
@@ -327,8 +414,6 @@ def _build(
         per_paper = per_paper.drop(columns="papers")  # always 1 within one paper
     else:
         per_paper = pd.DataFrame()
-
-    _say(quiet, "ranking users across papers")
     influencers = rank_tally(tally, measures=_RANK_MEASURES)
     del tally
     release_memory()
@@ -358,49 +443,20 @@ def _build(
         _write_table(summary, out / "group_summary.csv", files)
         _write_table(tests, out / "group_tests.csv", files)
         _write_table(matched, out / "size_matched.csv", files)
+    rank_plot = _draw(("rank_plot", (influencers["retweets_received"].to_numpy(),
+                       "retweets received"), {"names": influencers["handle"].tolist()},
+                       out / "plots" / "influencer_rank"))  # fmt: skip
 
-    # Plots.
-    _say(quiet, "drawing the plots")
-    from cascade.render import plots
-
-    top_papers = by_size["citation_id"].head(CUMULATIVE_PAPERS).tolist()
-    day_index = pd.DatetimeIndex((daily.index.to_numpy(dtype=np.int64) * 86400).view("M8[s]"))
-    figures = {
-        "cumulative_tweets": plots.cumulative_tweets(
-            {c: times[c] for c in top_papers}, labels=titles
-        ),
-        "cascade_sizes_ccdf": plots.size_ccdf(m.cascades["size"].to_numpy()),
-        "virality_vs_size": plots.virality_vs_size(
-            m.cascades["size"].to_numpy(), m.cascades["structural_virality"].to_numpy(), seed=seed
-        ),
-        "depth": plots.depth_distribution(m.cascades["depth"].to_numpy()),
-        "tweets_per_day": plots.tweets_per_day(pd.Series(daily.to_numpy(), index=day_index)),
-        "influencer_rank": plots.rank_plot(
-            influencers["retweets_received"].to_numpy(),
-            "retweets received",
-            names=influencers["handle"].tolist(),
-        ),
-    }
     plot_list = []
-    for name, fig in figures.items():
-        files += plots.save(fig, out / "plots" / name)
-        plot_list.append({"name": name, "title": fig.axes[0].get_title()})
-
-    combined = combined_graph(users, papers, titles, papers_max=COMBINED_PAPERS,
-                              users_max=COMBINED_USERS)  # fmt: skip
-    if combined is not None and combined.vcount():
-        from cascade.render.html import to_html
-
-        n_hubs = min(len(papers), COMBINED_PAPERS)
-        title = f"{n_hubs} {'paper' if n_hubs == 1 else 'papers'} and the users who tweeted them"
-        to_html(combined, out / "combined.html", size_by="tweets", title=title, seed=seed,
-                assets="assets/", index_href="index.html")  # fmt: skip
-        files.append(out / "combined.html")
-
-    section = growth_section([f.predictions for f in facts], [f.ages for f in facts], titles=titles)
-    files += plots.save(section.figure, out / "plots" / "growth")
-    _write_table(section.table, out / "growth.csv", files)
-    growth = section
+    for (saved, title), name in zip([*plots_done.result(), rank_plot],
+                                    [*figures, "influencer_rank"], strict=True):  # fmt: skip
+        files += saved
+        plot_list.append({"name": name, "title": title})
+    ((growth_table, growth_html, saved),) = growth_done.result()
+    files += saved
+    _write_table(growth_table, out / "growth.csv", files)
+    for pending in drawn:
+        pending.result()
 
     page = index_page(
         rank_measures=_RANK_MEASURES,
@@ -418,11 +474,11 @@ def _build(
         by_size=by_size,
         plot_list=plot_list,
         combined=combined is not None,
-        growth=growth.html,
+        growth=growth_html,
         users=users,
         n_listed=n_listed,
         inputs=inputs,
-        method=options.method,
+        method=method,
         large_tables=large_tables,
     )
     with atomic_write(out / "index.html") as f:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -38,9 +39,11 @@ ASSET_FILES = {
 def assets() -> dict[str, str]:
     """vis-network 9.1.2 and tom-select from pyvis's package folder (read once, then shared
     read-only)."""
-    import pyvis  # here, not at the top: pyvis imports IPython, 0.6 s
-
-    lib = Path(pyvis.__file__).parent / "lib"
+    # Found, not imported: importing pyvis imports IPython (0.6-1.5 s), for files on disk.
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyvis is not installed: its copy of vis-network is needed")
+    lib = Path(next(iter(spec.submodule_search_locations))) / "lib"
     files = {
         "vis_js": lib / "vis-9.1.2" / "vis-network.min.js",
         "vis_css": lib / "vis-9.1.2" / "vis-network.css",
