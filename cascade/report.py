@@ -363,7 +363,9 @@ def _write(
     ]
 
     # The long single jobs first, the pages (largest first) after: the pool's tail is short.
-    _say(quiet, f"drawing the plots and {len(graph_names)} graph pages")
+    _say(quiet, f"ranking users across papers, drawing the plots and {len(graph_names)} pages")
+    ranked = pool.start(partial(rank_tally, measures=_RANK_MEASURES), [tally])
+    del tally
     top_papers = by_size["citation_id"].head(CUMULATIVE_PAPERS).tolist()
     day_index = pd.DatetimeIndex((daily.index.to_numpy(dtype=np.int64) * 86400).view("M8[s]"))
     sizes = m.cascades["size"].to_numpy()
@@ -406,7 +408,6 @@ def _write(
     drawn.append(pool.start(partial(_write_graph, seed=seed), jobs))
     files.extend(out / "graphs" / name for name in graph_names.values())
 
-    _say(quiet, "ranking users across papers")
     if graph_names:
         # rank_users(page papers, per_paper=True), one paper unpacked at a time.
         page_papers = (pages.pop(c).unpack() for c in graph_names)
@@ -414,8 +415,7 @@ def _write(
         per_paper = per_paper.drop(columns="papers")  # always 1 within one paper
     else:
         per_paper = pd.DataFrame()
-    influencers = rank_tally(tally, measures=_RANK_MEASURES)
-    del tally
+    (influencers,) = ranked.result()
     release_memory()
 
     # Tables.
