@@ -199,7 +199,7 @@ def build(
         # Past a few hundred nodes the single users and pairs start hidden (a toggle shows them).
         "small_hidden": len(kept) > LABEL_ALL_MAX and 0 < sum(pos.small[: len(kept)]) < len(kept),
         "kind_colors": dict(KIND_COLORS) if several_kinds else {},
-        "metrics": panel_metrics(g, colours.membership),
+        "metrics": panel_metrics(g, colours.membership, ends),
         "index_href": opt.index_href,
         "timeline": timeline([times[v] for v in kept], papers if level == "user" else [], level),
     }

@@ -10,8 +10,9 @@ import numpy as np
 
 from cascade.render.html.inputs import weights
 
-#: Up to this many vertices the diameter is exact; above, a double-sweep lower bound.
-DIAMETER_EXACT_MAX = 3000
+#: At most this many breadth-first searches per page for the exact diameter (iFUB); past it
+#: the panel shows the lower bound found so far ("at least"). Real cascades need a few dozen.
+DIAMETER_MAX_SEARCHES = 20_000
 
 
 def _fmt(x: float) -> str:
@@ -20,12 +21,15 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def metrics(g: ig.Graph, membership: list[int] | None) -> dict[str, Any]:
+def metrics(
+    g: ig.Graph, membership: list[int] | None, ends: np.ndarray | None = None
+) -> dict[str, Any]:
     """Rows for the panel (name, formatted value) and a log-binned degree distribution.
 
     Density counts ordered pairs (links are directed); components are weak; modularity is that
     of the colouring's communities (when it is by community) on the undirected, weighted graph;
-    the diameter is in hops, ignoring direction, over each component.
+    the diameter is in hops, ignoring direction, over each component (:func:`diameter`);
+    ``ends`` is the edge array, when known.
 
     Examples
     --------
@@ -45,26 +49,124 @@ def metrics(g: ig.Graph, membership: list[int] | None) -> dict[str, Any]:
         u = g.as_undirected(mode="each")
         q = u.modularity(membership, weights=weights(g).tolist())
         rows.append(("modularity", _fmt(round(q, 3))))
-    if n <= DIAMETER_EXACT_MAX:
-        rows.append(("diameter (hops)", f"{g.diameter(directed=False, unconn=True):,}"))
-    else:
-        rows.append(("diameter (hops, at least)", f"{_double_sweep(g, comps):,}"))
+    hops, exact = diameter(g, comps.membership, ends)
+    rows.append(("diameter (hops)" if exact else "diameter (hops, at least)", f"{hops:,}"))
     degree = np.asarray(g.degree(mode="all"), dtype=np.int64)
     rows.append(("mean links per node", _fmt(round(2.0 * m / n, 2)) if n else "0"))
     return {"rows": rows, "degrees": _degree_bins(degree)}
 
 
-def _double_sweep(g: ig.Graph, comps: ig.VertexClustering) -> int:
-    """A lower bound on the diameter: the eccentricity of the node farthest from the
-    best-connected node of the largest component (two breadth-first searches)."""
-    members = comps[int(np.argmax(comps.sizes()))]
-    degree = g.degree(members, mode="all")
-    start = members[int(np.argmax(degree))]
-    far = np.asarray(g.distances(source=[start], mode="all")[0], dtype=float)
-    far[~np.isfinite(far)] = -1
-    end = int(np.argmax(far))
-    back = np.asarray(g.distances(source=[end], mode="all")[0], dtype=float)
-    return int(back[np.isfinite(back)].max())
+def diameter(
+    g: ig.Graph,
+    membership: list[int] | None = None,
+    ends: np.ndarray | None = None,
+    max_searches: int = DIAMETER_MAX_SEARCHES,
+) -> tuple[int, bool]:
+    """The diameter in hops, ignoring direction, over each weak component (the longest
+    shortest path; ``g.diameter(directed=False, unconn=True)``), and whether it is exact.
+
+    Every component gets a double sweep (two breadth-first searches, all components at once
+    from a virtual source): exact on trees, a lower bound elsewhere. Components with cycles
+    that could still beat the best bound get iFUB (Crescenzi et al. 2013): from the
+    best-connected vertex ``u``, the eccentricities of the vertices farthest from ``u``, level by
+    level, until no closer pair can be longer. Past ``max_searches`` searches the bound found so
+    far is returned with ``exact=False``. ``membership`` (weak components) and ``ends`` (the
+    edge array) save computing them again.
+
+    Examples
+    --------
+    >>> diameter(ig.Graph.Ring(9)), diameter(ig.Graph.Star(5) + ig.Graph.Ring(3))
+    ((4, True), (2, True))
+    >>> diameter(ig.Graph.Lattice([6, 6], circular=False), max_searches=1)
+    (10, False)
+    """
+    n = g.vcount()
+    if n == 0 or g.ecount() == 0:
+        return 0, True
+    comp = np.asarray(
+        g.connected_components(mode="weak").membership if membership is None else membership,
+        dtype=np.int64,
+    )
+    k = int(comp.max()) + 1
+    size = np.bincount(comp, minlength=k)
+    if ends is None:
+        ends = np.asarray(g.get_edgelist(), dtype=np.int64)
+    lo, hi = ends.min(axis=1), ends.max(axis=1)
+    pair = np.sort((lo * n + hi)[lo != hi])
+    pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if pair.size else pair  # simple, no loops
+    simple = np.bincount(comp[pair // n], minlength=k)
+    tree = simple == size - 1
+    bare = _bare(g)
+    degree = np.asarray(g.degree(mode="all"), dtype=np.int64)
+    # The best-connected vertex of each component (ties: the first), then the farthest from it.
+    hub = _per_component_argmax(comp, degree, k)
+    from_hub = _sweep(bare, hub)
+    far = _per_component_argmax(comp, from_hub, k)
+    from_far = _sweep(bare, far)
+    bound = np.zeros(k, dtype=np.int64)
+    np.maximum.at(bound, comp, from_far)
+    ecc_hub = np.zeros(k, dtype=np.int64)
+    np.maximum.at(ecc_hub, comp, from_hub)
+    best = int(bound.max())
+    searches = 4
+    for c in np.argsort(-size, kind="stable").tolist():
+        if size[c] - 1 <= best:
+            break  # no path in this component or smaller ones can be longer
+        if tree[c] or 2 * ecc_hub[c] <= best:
+            continue
+        members = np.flatnonzero(comp == c)
+        level = from_hub[members]
+        done = False
+        for i in range(int(ecc_hub[c]), 0, -1):
+            if best >= 2 * i:
+                break  # every pair left lies within i hops of the hub: at most 2i apart
+            fringe = members[level == i].tolist()
+            for s in range(0, len(fringe), 256):
+                if searches >= max_searches:
+                    return best, False
+                block = fringe[s : s + 256]
+                searches += len(block)
+                best = max(best, int(max(g.eccentricity(block, mode="all"))))
+                if best >= 2 * i:
+                    done = True
+                    break
+            if done or best > 2 * (i - 1):
+                break
+    return best, True
+
+
+def _bare(g: ig.Graph) -> ig.Graph:
+    """A copy of ``g`` without attributes and with one vertex more (the sweeps' source)."""
+    bare = g.copy()  # in C, 4x faster than a new graph from the edge list
+    for name in g.attributes():
+        del bare[name]
+    for name in g.vs.attributes():
+        del bare.vs[name]
+    for name in g.es.attributes():
+        del bare.es[name]
+    bare.add_vertices(1)
+    return bare
+
+
+def _per_component_argmax(comp: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
+    """The first vertex with the largest value in each of ``k`` components."""
+    order = np.lexsort((np.arange(comp.size), -value, comp))
+    first = np.r_[0, np.flatnonzero(np.diff(comp[order])) + 1]
+    return order[first][:k]
+
+
+def _sweep(bare: ig.Graph, sources: np.ndarray) -> np.ndarray:
+    """Hops from each vertex to its component's source: one breadth-first search from a vertex
+    linked to every source (components are disjoint, so no search sees another's source)."""
+    n = bare.vcount() - 1
+    h = bare.copy()
+    h.add_edges([(n, int(v)) for v in sources.tolist()])
+    vids, layers, _ = h.bfs(n, mode="all")
+    dist = np.zeros(n + 1, dtype=np.int64)
+    dist[np.asarray(vids, dtype=np.int64)] = np.repeat(
+        np.arange(len(layers) - 1, dtype=np.int64), np.diff(layers)
+    )
+    return dist[:n] - 1
 
 
 def _degree_bins(degree: np.ndarray) -> list[dict[str, Any]]:

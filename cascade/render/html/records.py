@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,8 @@ def unique_ids(names: list[str]) -> list[str]:
     ['1', '2', '1#3', '1#2', '1#4']
     """
     taken = set(names)
+    if len(taken) == len(names):  # the common case: every name once
+        return list(names)
     seen: set[str] = set()
     out = []
     for name in names:
@@ -64,6 +67,32 @@ def unique_ids(names: list[str]) -> list[str]:
     return out
 
 
+#: A Twitter-shaped handle, matched whole (``tooltips._TWITTER_HANDLE`` also matches before a
+#: final newline, which ``profile_url`` strips first).
+_TWITTER_HANDLE = re.compile("[A-Za-z0-9_]{1,15}")
+
+
+def _member(values: np.ndarray, chosen: set[int]) -> np.ndarray:
+    """Whether each value is in ``chosen``."""
+    if not chosen:
+        return np.zeros(values.size, dtype=bool)
+    return np.isin(values, np.fromiter(chosen, dtype=np.int64, count=len(chosen)))
+
+
+def _first_by_key(authors: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Each distinct ``str(author).lower()`` in order of first appearance, and the index of its
+    first row (the lower-casing done once per distinct author)."""
+    import pandas as pd
+
+    codes, distinct = pd.factorize(np.asarray(authors, dtype=object), use_na_sentinel=False)
+    lowered = np.asarray([str(a).lower() for a in distinct.tolist()], dtype=object)
+    key_of, keys = pd.factorize(lowered, use_na_sentinel=False)
+    key = key_of[codes]
+    present, first = np.unique(key, return_index=True)
+    order = np.argsort(first, kind="stable")
+    return np.asarray(keys, dtype=object)[present[order]].tolist(), first[order]
+
+
 def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, Any]:
     """The node columns (tooltips as their parts; see :mod:`cascade.render.html.columns`)."""
     level, kept, names, handles, hubs = nd.level, nd.kept, nd.names, nd.handles, nd.hubs
@@ -72,18 +101,15 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
     ids = unique_ids([names[v] for v in kept] + [p[0] for p in nd.paper_nodes])
     node_handles = [handles[v] for v in kept] + [p[1] for p in nd.paper_nodes]
     placeholder = [bool(x) for x in attr(g, "placeholder", False)]
-    flags = []
-    for i, v in enumerate(kept):
-        f = columns.SMALL if pos.small[i] else 0
-        if v in nd.labelled or hubs[v]:
-            f |= columns.LABEL
-        if v in nd.big:
-            f |= columns.BIG
-        if hubs[v]:
-            f |= columns.DIAMOND
-        if level == "tweet" and placeholder[v]:
-            f |= columns.PLACEHOLDER
-        flags.append(f)
+    kept_arr = np.asarray(kept, dtype=np.int64)
+    flag = np.where(np.asarray(pos.small[: len(kept)], dtype=bool), columns.SMALL, 0)
+    hub = hubs[kept_arr] if kept else np.zeros(0, dtype=bool)
+    flag |= np.where(_member(kept_arr, nd.labelled) | hub, columns.LABEL, 0)
+    flag |= np.where(_member(kept_arr, nd.big), columns.BIG, 0)
+    flag |= np.where(hub, columns.DIAMOND, 0)
+    if level == "tweet":
+        flag |= np.where(np.asarray(placeholder, dtype=bool)[kept_arr], columns.PLACEHOLDER, 0)
+    flags = flag.astype(np.int64).tolist()
     flags += [columns.LABEL | columns.BIG | columns.DIAMOND] * extra_papers
 
     # Links back to the source, where the ids allow (tooltips.post_url, profile_url).
@@ -91,14 +117,14 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
     if level == "user":  # one post id per user says which network a bare handle belongs to
         for paper in papers:
             real = ~np.asarray(paper.placeholder, dtype=bool)
-            keys = [str(a).lower() for a in paper.author[real].tolist()]
-            # Reversed, so that each user's first post is the one that stays.
-            own = dict(zip(reversed(keys), reversed(paper.id[real].tolist()), strict=True))
-            for key, pid in own.items():
+            keys, first = _first_by_key(paper.author[real])
+            ids_real = paper.id[real][first].tolist()
+            for key, pid in zip(keys, ids_real, strict=True):
                 first_posts.setdefault(key, str(pid))
     authors = attr(g, "author", None)
     posts: list[Any] = []
     profiles: list[Any] = []
+    twitter = _TWITTER_HANDLE.fullmatch
     for i, v in enumerate(kept):
         post = None
         if level == "tweet" and not placeholder[v]:
@@ -106,8 +132,18 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
         posts.append(post)
         post_id = names[v] if level == "tweet" else first_posts.get(names[v].lower())
         who = authors[v] or handles[v]
-        url = None if hubs[v] else tooltips.profile_url(who, post_id)
-        profiles.append(columns.link_code(url, handles[v]))
+        if hubs[v]:
+            profiles.append(None)
+        elif (
+            type(who) is str
+            and twitter(who)
+            and (post_id is None or (type(post_id) is str and post_id.isdigit()))
+        ):
+            # tooltips.profile_url's Twitter case: twitter.com/<who>, stored as [1, who] (1 alone
+            # when who is the handle shown).
+            profiles.append(1 if who == handles[v] else [1, who])
+        else:
+            profiles.append(columns.link_code(tooltips.profile_url(who, post_id), handles[v]))
 
     # The tooltips' parts; the whole tooltip of papers.
     extra = None
