@@ -381,17 +381,8 @@ def _write(
     plots_done = pool.start(
         _draw, [(f, a, k, out / "plots" / name) for name, (f, a, k) in figures.items()]
     )
-    growth_done = pool.start(
-        _growth,
-        [
-            (
-                [f.predictions for f in facts],
-                [f.ages for f in facts],
-                titles,
-                out / "plots" / "growth",
-            )
-        ],
-    )
+    growth_job = ([f.predictions for f in facts], [f.ages for f in facts], titles)
+    growth_done = pool.start(_growth, [(*growth_job, out / "plots" / "growth")])
     combined = combined_graph(users, papers, titles, papers_max=COMBINED_PAPERS,
                               users_max=COMBINED_USERS)  # fmt: skip
     drawn = [growth_done]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from conftest import benchmark_module
 
 from cascade.io import ReadOptions
 from cascade.io.records import InputError
-from cascade.parallel import map_papers, measure, plan_chunks
+from cascade.parallel import Pool, map_papers, measure, plan_chunks
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "data" / "attention-is-not-explanation.json"
@@ -185,3 +186,33 @@ def test_report_pages_of_a_paper_read_again_whole(tmp_path):
     assert sorted(p.name for p in (tmp_path / "two" / "graphs").iterdir()) == ["p3.html", "x.html"]
     for name in files:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def _pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def _fail(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x
+
+
+def test_pool_runs_in_order_here_until_its_workers_start_then_there():
+    here = os.getpid()
+    with Pool(2) as pool:
+        # Cold: one item is not worth a process; several start the workers.
+        assert pool.start(_pid, [4]).result() == [(16, here)]
+        many = pool.start(_pid, range(6)).result()
+        assert [v for v, _ in many] == [0, 1, 4, 9, 16, 25]
+        assert here not in {p for _, p in many}
+        # Warm: even one item goes to a worker.
+        ((value, pid),) = pool.start(_pid, [5]).result()
+        assert value == 25 and pid != here
+    with Pool() as pool:  # default workers: a few items stay here while no worker runs
+        assert {p for _, p in pool.start(_pid, range(3)).result()} == {here}
+
+
+def test_pool_raises_the_first_error_of_its_work():
+    with Pool(2) as pool, pytest.raises(ValueError, match="three"):
+        pool.start(_fail, range(6)).result()
