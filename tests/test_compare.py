@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from cascade import compare
@@ -180,6 +182,57 @@ def test_spreaders_counts_papers():
         ["x", "X", 3, 3],
         ["y", "Y", 2, 2],
     ]
+
+
+def _overlap_reference(pu, top, max_papers, min_users):
+    # The definition in pandas: distinct pairs, papers by users then id, every pair of them.
+    pairs = pu[["citation_id", "user"]].drop_duplicates()
+    users = pairs.groupby("citation_id")["user"].apply(set)
+    users = users[users.map(len) >= min_users]
+    chosen = sorted(users.index, key=lambda c: (-len(users[c]), c))[:max_papers]
+    rows = []
+    for i, a in enumerate(sorted(chosen)):
+        for b in sorted(chosen)[i + 1 :]:
+            shared = len(users[a] & users[b])
+            if shared:
+                union = len(users[a]) + len(users[b]) - shared
+                rows.append([a, b, len(users[a]), len(users[b]), shared, shared / union])
+    rows.sort(key=lambda r: (-r[5], -r[4], r[0], r[1]))
+    return rows[:top]
+
+
+def _spreaders_reference(pu, top):
+    table = pu.drop_duplicates(["citation_id", "user"])
+    rows = []
+    for user, part in table.groupby("user"):
+        rows.append([user, part["handle"].iloc[0], part["citation_id"].nunique(),
+                     int(part["tweets"].sum()), int(part["retweets_received"].sum())])  # fmt: skip
+    rows.sort(key=lambda r: (-r[2], -r[3], r[0]))
+    return rows[:top]
+
+
+_PAPER_USERS = st.lists(
+    st.tuples(st.sampled_from("abcdef"), st.sampled_from("uvwxyzq"), st.integers(0, 3),
+              st.integers(0, 2)),
+    max_size=60,
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PAPER_USERS, st.integers(1, 6), st.integers(2, 6), st.integers(1, 3))
+def test_audience_overlap_matches_its_definition(rows, top, max_papers, min_users):
+    pu = pd.DataFrame(rows, columns=["citation_id", "user", "tweets", "retweets_received"])
+    out = compare.audience_overlap(pu, top=top, max_papers=max_papers, min_users=min_users)
+    assert out.values.tolist() == _overlap_reference(pu, top, max_papers, min_users)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PAPER_USERS, st.integers(1, 6))
+def test_spreaders_match_their_definition(rows, top):
+    pu = pd.DataFrame(rows, columns=["citation_id", "user", "tweets", "retweets_received"])
+    pu["handle"] = pu["user"].str.upper() + pu["tweets"].astype(str)  # the first one counts
+    out = compare.spreaders(pu, top=top)
+    assert out.values.tolist() == _spreaders_reference(pu, top)
 
 
 def test_read_groups(tmp_path):

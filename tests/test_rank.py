@@ -426,3 +426,58 @@ def test_expected_influence_is_a_ranking_measure(sample_path):
     rebuilt = reconstruct_paper(papers[0], "influence")
     rebuilt = rank_users([rebuilt], top_users=1, measures=R.MEASURES)
     assert np.isnan(rebuilt["expected_influence"].iloc[0])
+
+
+_FEEDISH = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz_0123456789\u00e9\u0660\n")),
+    max_size=14,
+) | st.builds(
+    lambda a, w, b: a + w + b,
+    st.text(alphabet="abt_1", max_size=4),
+    st.sampled_from(["bot", "bots", "arxiv", "rss", "feed", "feeds", "papers", "journal",
+                     "_news", "_cs", "_statml", "_qbioxx", "_astro_ph", "talbot", "cabot"]),
+    st.text(alphabet="ab_1\n", max_size=3),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FEEDISH, max_size=30))
+def test_feed_screen_keeps_every_match(handles):
+    # The C screen before the regex must never drop a handle that FEED_HANDLE matches.
+    from cascade.rank import _feed_like
+
+    keys = np.array(handles, dtype=object)
+    expected = [i for i, h in enumerate(handles) if FEED_HANDLE.search(h)]
+    assert _feed_like(keys).tolist() == expected
+
+
+def test_feed_like_without_utf8_form():
+    from cascade.rank import _feed_like
+
+    keys = np.array(["x\ud800bot", "abbott", "tech_news"], dtype=object)  # a lone surrogate
+    assert _feed_like(keys).tolist() == [0, 2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.sampled_from([0.0, -0.0, 1.0, 2.5, -np.inf]),
+            st.text(alphabet="aAb\u00e9\U0001f600_", max_size=3),
+        ),
+        max_size=40,
+    )
+)
+def test_sort_order_is_lexsort(rows):
+    # Arrow's string order (UTF-8 bytes) must be Python's (code points), ties kept stable.
+    from cascade.rank import _sort_order
+
+    group = np.array([r[0] for r in rows], dtype=np.int64)
+    value = np.array([r[1] for r in rows], dtype=np.float64)
+    key = np.array([r[2] for r in rows], dtype=object)
+    expected = np.lexsort((key, -value, group)) if rows else np.zeros(0, dtype=np.int64)
+    assert _sort_order(group, value, key).tolist() == expected.tolist()
+    key[: len(key) // 2] = "\udc80"  # no UTF-8 form: numpy's sort instead
+    expected = np.lexsort((key, -value, group)) if rows else np.zeros(0, dtype=np.int64)
+    assert _sort_order(group, value, key).tolist() == expected.tolist()
