@@ -22,6 +22,7 @@ __all__ = [
     "TABLE_FORMATS",
     "atomic_path",
     "atomic_write",
+    "flat_cells",
     "guard_formulas",
     "staging_folder",
     "swap_folder",
@@ -157,12 +158,15 @@ def _text(frame: pd.DataFrame) -> str:
         return frame.to_string(index=False)
 
 
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
-    """Tuple cells (such as the pair of groups a test compares) as "a;b" text."""
+def flat_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tuple cells (such as the pair of groups a test compares) as "a;b" text, not Python reprs
+    (a copy when there are some; else ``frame`` itself)."""
+    pairs = [c for c in frame.columns if len(frame) and isinstance(frame[c].iloc[0], tuple)]
+    if not pairs:
+        return frame
     out = frame.copy()
-    for c in out.columns:
-        if len(out) and isinstance(out[c].iloc[0], tuple):
-            out[c] = [";".join(str(x) for x in v) for v in out[c]]
+    for c in pairs:
+        out[c] = [";".join(str(x) for x in v) for v in out[c]]
     return out
 
 
@@ -255,7 +259,7 @@ def write_tables(
     elif path is None or to_stdout:
         if fmt == "parquet":
             raise ValueError("parquet output needs a file stem or a folder: give -o")
-        table = _flat(tables.get("tests", tables["papers"]))
+        table = flat_cells(tables.get("tests", tables["papers"]))
         write_table(table, None, fmt, formula_guard=formula_guard)
         return []
     else:
@@ -265,7 +269,7 @@ def write_tables(
         else:
             paths = {n: target / f"{n}.{fmt}" for n in tables}
         for name, t in tables.items():
-            write_table(_flat(t), paths[name], fmt, formula_guard=formula_guard)
+            write_table(flat_cells(t), paths[name], fmt, formula_guard=formula_guard)
         return list(paths.values())
     _emit(text, None if to_stdout else path)
     return [] if path is None or to_stdout else [Path(path)]

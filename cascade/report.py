@@ -50,6 +50,7 @@ from cascade.io.options import legacy_options
 from cascade.output import (
     LARGE_TABLE_FORMATS,
     atomic_write,
+    flat_cells,
     staging_folder,
     swap_folder,
     write_table,
@@ -169,11 +170,7 @@ def _file_name(cid: str) -> str:
 
 def _write_table(frame: pd.DataFrame, path: Path, files: list[Path]) -> None:
     """Write a table as CSV, or as Parquet when ``path`` ends in ``.parquet``."""
-    out = frame.copy()
-    for c in out.columns:  # pairs such as ("a", "b") as "a;b", not Python reprs
-        if len(out) and isinstance(out[c].iloc[0], tuple):
-            out[c] = [";".join(str(x) for x in v) for v in out[c]]
-    write_table(out, path, path.suffix[1:])
+    write_table(flat_cells(frame), path, path.suffix[1:])
     files.append(path)
 
 

@@ -36,6 +36,19 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _json_column(column: pd.Series) -> list[Any]:
+    """:func:`_json_value` of every value of a column, a whole column at a time."""
+    kind = column.dtype.kind
+    if kind in "iub" and not column.hasnans:
+        return column.tolist()
+    if kind == "f":
+        return [None if math.isnan(x) else x for x in column.tolist()]
+    if kind == "M":
+        text = column.dt.strftime("%Y-%m-%d %H:%M")
+        return [t if isinstance(t, str) else None for t in text.tolist()]
+    return [_json_value(v) for v in column.tolist()]
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
@@ -90,9 +103,7 @@ def index_page(
         "errors": log.errors,
     }
     columns = ["citation_id", "title", "graph", *[c for c in PAPER_COLUMNS if c != "citation_id"]]
-    data = [
-        [_json_value(v) for v in row] for row in papers[columns].itertuples(index=False, name=None)
-    ]
+    data = [list(row) for row in zip(*(_json_column(papers[c]) for c in columns), strict=True)]
     static = by_size.head(STATIC_ROWS).index
     inf_cols = ["rank", "handle", *rank_measures, "automated_suspect"]
     per_paper_blocks = []
