@@ -161,7 +161,7 @@ def _figure(table: pd.DataFrame, ages: Mapping[str, np.ndarray], papers: list[st
     if not papers:
         ax = fig.add_subplot()
         fig.subplots_adjust(**MARGINS)
-        ax.set_title("Growth against prediction (no paper with reshares)")
+        ax.set_title("Growth against prediction (no paper with reshares)", y=1.0)
         ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
         return fig
     cols = min(3, len(papers))
@@ -192,7 +192,7 @@ def _figure(table: pd.DataFrame, ages: Mapping[str, np.ndarray], papers: list[st
         ax.set_xlim(0, max(float(at_h.max()), float(age.max(initial=0.0))) * 1.5)
         ax.set_ylim(0, top)
         plain_ticks(ax)
-        ax.set_title(str(cid)[:30], fontsize=8)
+        ax.set_title(str(cid)[:30], fontsize=8, y=1.0)
         ax.tick_params(labelsize=7)
     for ax in axes[-1]:
         ax.set_xlabel("hours since the cascade's root", fontsize=7)
