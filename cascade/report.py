@@ -334,20 +334,14 @@ def _write(
     quiet: bool,
     large_tables: str,
 ) -> Report:
-    """Everything after the pass. The pool draws the pages and the plots while this process
-    ranks the users and writes the tables: neither waits on the other until the index page."""
+    """Everything after the pass. The pool draws the plots and the pages while this process
+    ranks the users and writes the tables and the index page, which waits only for the plots."""
     files: list[Path] = []
     facts: list[Facts] = m.extra
-    found = [f.users for f in facts if len(f.users)]
-    users = (
-        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(USER_COLUMNS))
-    )
     times = {cid: t for f in facts for cid, t in f.times.items()}
     daily = pd.concat([f.daily for f in facts]).groupby(level=0).sum().sort_index()
     info = {cid: (title, doi) for f in facts for cid, title, doi in f.info}
     titles = {cid: t for cid, (t, _) in info.items()}
-    tally = merge([f.tally for f in facts])
-    release_memory()  # the pass's papers are gone: give their pages back before the pages
 
     papers = m.papers.copy()
     papers.insert(1, "title", [titles.get(c, "") for c in papers["citation_id"]])
@@ -359,10 +353,9 @@ def _write(
         f"graphs/{graph_names[c]}" if c in graph_names else "" for c in papers["citation_id"]
     ]
 
-    # The long single jobs first, the pages (largest first) after: the pool's tail is short.
+    # The workers are idle from the end of the pass: the plots first (they need no merging),
+    # then the long single jobs, then the pages (largest first), so the pool's tail is short.
     _say(quiet, f"ranking users across papers, drawing the plots and {len(graph_names)} pages")
-    ranked = pool.start(partial(rank_tally, measures=_RANK_MEASURES), [tally])
-    del tally
     top_papers = by_size["citation_id"].head(CUMULATIVE_PAPERS).tolist()
     day_index = pd.DatetimeIndex((daily.index.to_numpy(dtype=np.int64) * 86400).view("M8[s]"))
     sizes = m.cascades["size"].to_numpy()
@@ -378,11 +371,19 @@ def _write(
     plots_done = pool.start(
         _draw, [(f, a, k, out / "plots" / name) for name, (f, a, k) in figures.items()]
     )
+    ranked = pool.start(
+        partial(rank_tally, measures=_RANK_MEASURES), [merge([f.tally for f in facts])]
+    )
     growth_job = ([f.predictions for f in facts], [f.ages for f in facts], titles)
     growth_done = pool.start(_growth, [(*growth_job, out / "plots" / "growth")])
+    found = [f.users for f in facts if len(f.users)]
+    users = (
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(USER_COLUMNS))
+    )
+    release_memory()  # the pass's papers are gone: give their pages back before the pages
     combined = combined_graph(users, papers, titles, papers_max=COMBINED_PAPERS,
                               users_max=COMBINED_USERS)  # fmt: skip
-    drawn = [growth_done]
+    drawn = []  # the pages: awaited last, after the index page
     if combined is not None and combined.vcount():
         n_hubs = min(len(papers), COMBINED_PAPERS)
         title = f"{n_hubs} {'paper' if n_hubs == 1 else 'papers'} and the users who tweeted them"
@@ -443,8 +444,6 @@ def _write(
     ((growth_table, growth_html, saved),) = growth_done.result()
     files += saved
     _write_table(growth_table, out / "growth.csv", files)
-    for pending in drawn:
-        pending.result()
 
     page = index_page(
         rank_measures=_RANK_MEASURES,
@@ -472,6 +471,8 @@ def _write(
     with atomic_write(out / "index.html") as f:
         f.write(page)
     files.append(out / "index.html")
+    for pending in drawn:
+        pending.result()
     return Report(out, sorted(files), m.papers, m.cascades, influencers, tests, m.log, warnings)
 
 
