@@ -18,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from cascade.model import NAT, Paper
+from cascade.model import NAT, Paper, take_strings
 from cascade.rank import Units, stack_units
 from cascade.render.growth import growth_data
 from cascade.tally import Tally, units_tally
@@ -138,8 +138,7 @@ class Collect:
             for p, a in zip(batch, attrs, strict=True)
         ]
         # Here, batch by batch: all papers' predictions at once were the report's peak of memory.
-        predictions, ages = growth_data(batch)
-        predictions = predictions[list(GROWTH_COLUMNS)]
+        predictions, ages = growth_data(batch, stacked=b, columns=GROWTH_COLUMNS)
         facts = Facts(
             users=_users(b, batch),
             times=times,
@@ -162,18 +161,23 @@ def _users(b: Units, batch: list[Paper]) -> pd.DataFrame:
     real = ~b.placeholder
     k = b.n_users
     tweets = np.bincount(b.user[real], minlength=k)
-    child = np.flatnonzero((b.parent >= 0) & (b.kind == "retweet"))
+    child = np.flatnonzero((b.parent >= 0) & b.retweet)
     received = np.bincount(b.user[b.parent[child]], minlength=k)
     present = np.flatnonzero(tweets > 0)
     cids = np.array([p.citation_id for p in batch], dtype=object)
-    # One string object per distinct key and handle of the batch, not one per paper: these
-    # outlive the papers, and each would hold the memory around it.
-    handle, handles = pd.factorize(b.handles[present])
+    # Each distinct citation id, key and handle of the batch converted (and, as objects, kept)
+    # once, not once per paper: these outlive the papers, and each would hold the memory
+    # around it. A handle is mostly its key's first form: only the others are numbered apart.
+    uid, handles = b.uid[present], b.handles[present]
+    other = np.flatnonzero(handles != b.first_handle[uid])
+    code, forms = pd.factorize(handles[other])
+    handle = uid.copy()
+    handle[other] = len(b.first_handle) + code
     return pd.DataFrame(
         {
-            "citation_id": cids[b.user_paper[present]],
-            "user": b.keys[b.uid[present]],
-            "handle": np.asarray(handles, dtype=object)[handle],
+            "citation_id": take_strings(cids, b.user_paper[present]),
+            "user": take_strings(b.keys, uid),
+            "handle": take_strings(np.concatenate([b.first_handle, forms]), handle),
             "tweets": tweets[present],
             "retweets_received": received[present],
         }

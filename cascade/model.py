@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "latest_per_group",
     "stack",
     "sum_known",
+    "take_strings",
 ]
 
 #: ``datetime64``'s NaT seen as int64 (what :func:`stack` puts in ``time`` for unknown times).
@@ -222,6 +224,19 @@ class Batch:
     user_paper: np.ndarray  # paper number of every user code
     n_users: int
 
+    @cached_property
+    def forest(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Depth, root and subtree size of every tweet (:func:`cascade.metrics.forest`), computed
+        once per batch for every measure that reads it."""
+        from cascade.metrics import forest  # metrics builds on this module
+
+        return forest(self.parent)
+
+    @cached_property
+    def retweet(self) -> np.ndarray:
+        """Whether each tweet is a retweet (``kind == "retweet"``), compared once per batch."""
+        return np.asarray(self.kind == "retweet", dtype=bool)
+
     def merged_users(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Users merged across papers by lower-case handle, the one rule for it.
 
@@ -233,7 +248,10 @@ class Batch:
             Lower-case handle and display form (the first seen) of every merged user.
         """
         uid, keys = pd.factorize(self.user_keys)
-        handles = self.handles[np.unique(uid, return_index=True)[1]]
+        # Users are numbered in order of first appearance: a code is a user's first where it
+        # exceeds every earlier one (a linear scan, not a sort).
+        seen = np.maximum.accumulate(np.concatenate([[-1], uid[:-1]])) if uid.size else uid
+        handles = self.handles[np.flatnonzero(uid > seen)]
         return uid, np.asarray(keys, dtype=object), handles
 
 
@@ -357,3 +375,20 @@ def labels(mask: np.ndarray, yes: str, no: str) -> np.ndarray:
     (['text', 'author_time', 'text'], True)
     """
     return np.array([no, yes], dtype=object)[np.asarray(mask, dtype=bool).astype(np.intp)]
+
+
+def take_strings(values: np.ndarray, index: np.ndarray) -> Any:
+    """``values[index]`` as a table column, each entry of ``values`` converted once.
+
+    pandas converts a column of ``str`` objects into its own string form (Arrow in pandas 3)
+    string by string: converting the distinct values and repeating them is a few times cheaper
+    than converting every row, and the column is the one ``pd.DataFrame({...: values[index]})``
+    makes (in pandas 2, object rows that share the string objects).
+
+    Examples
+    --------
+    >>> column = take_strings(np.array(["a", "b"], dtype=object), np.array([1, 1, 0]))
+    >>> pd.DataFrame({"x": column})["x"].tolist()
+    ['b', 'b', 'a']
+    """
+    return pd.Series(values).array.take(np.asarray(index, dtype=np.intp))

@@ -34,7 +34,6 @@ from cascade.centrality import (
     graph_measures,
 )
 from cascade.deprecation import renamed_keyword
-from cascade.metrics import forest
 from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
 
 __all__ = [
@@ -118,7 +117,7 @@ def stack_units(papers: list[Paper], per_paper: bool) -> Units:
 def _retweet_pairs(b: Units) -> tuple[np.ndarray, np.ndarray]:
     """(source unit, retweeter unit) of every retweet edge of the forests, placeholders included."""
     child = np.flatnonzero(b.parent >= 0)
-    child = child[b.kind[child] == "retweet"]
+    child = child[b.retweet[child]]
     return b.author[b.parent[child]], b.author[child]
 
 
@@ -155,7 +154,7 @@ def _descendants(b: Units) -> np.ndarray:
     parent = b.parent
     if parent.size == 0:
         return np.zeros(b.n, dtype=np.int64)
-    _, _, size = forest(parent)
+    _, _, size = b.forest
     pre = _preorder(parent, size)
     unit = b.author
     order = np.lexsort((pre, unit))
@@ -180,7 +179,7 @@ def _counts(b: Units) -> dict[str, np.ndarray]:
     return {
         "papers": np.bincount(paper_unit % n, minlength=n),
         "tweets": np.bincount(unit[real], minlength=n),
-        "retweets_made": np.bincount(unit[real & (b.kind == "retweet")], minlength=n),
+        "retweets_made": np.bincount(unit[real & b.retweet], minlength=n),
         "retweets_received": np.bincount(src, minlength=n),
         "unique_retweeters": unique,
         "followers": followers,
@@ -252,7 +251,7 @@ def _suspects(b: Units, papers: list[Paper]) -> tuple[np.ndarray, ...]:
 def _repeats(b: Batch, uid: np.ndarray, n: int, papers: list[Paper]) -> list[tuple[int, int, int]]:
     """(user, paper, count) of every user's most repeated text about one paper, when posted at
     least ``REPEATS`` times (retweets not counted); of equal counts, the first paper's."""
-    posted = np.flatnonzero(~b.placeholder & (b.kind != "retweet"))
+    posted = np.flatnonzero(~b.placeholder & ~b.retweet)
     # Only (paper, user) pairs with enough posts can repeat a text: normalise just their texts.
     pair = b.paper[posted] * n + uid[posted]
     _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)

@@ -126,7 +126,7 @@ def units_tally(b: Units, papers: list[Paper]) -> Tally:
     counts = {
         "papers": np.bincount(paper_unit % max(n, 1), minlength=n),
         "tweets": np.bincount(unit[real], minlength=n),
-        "retweets_made": np.bincount(unit[real & (b.kind == "retweet")], minlength=n),
+        "retweets_made": np.bincount(unit[real & b.retweet], minlength=n),
         "cascade_descendants": _descendants(b),
     }
     known = np.flatnonzero(~np.isnan(b.followers))

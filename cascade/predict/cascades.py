@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cascade.metrics import forest
-from cascade.model import Paper, stack
+from cascade.model import Batch, Paper, stack, take_strings
 from cascade.predict.seismic import (
     MAX_WINDOW,
     MIN_COUNT,
@@ -88,13 +87,30 @@ def _group_median(group: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dict) -> pd.DataFrame:
-    b = stack(papers)
+def _post_order(seg: np.ndarray, rel: np.ndarray, is_reshare: np.ndarray) -> np.ndarray:
+    """``np.lexsort((rel, is_reshare, seg))`` (a stable sort) as one sort of one integer key
+    where the key fits in int64 (``rel`` holds whole seconds), else the lexsort."""
+    span = 2 * int(rel.max(initial=0.0)) + 2
+    if seg.size and (int(seg.max()) + 1) * span < 2**62 and (rel == np.floor(rel)).all():
+        key = seg.astype(np.int64) * span + 2 * rel.astype(np.int64) + is_reshare
+        return np.argsort(key, kind="stable")
+    return np.lexsort((rel, is_reshare, seg))
+
+
+def _batch_rows(
+    papers: list[Paper],
+    at: np.ndarray,
+    min_size: int,
+    options: dict,
+    b: Batch | None = None,
+    columns: Sequence[str] = PREDICT_COLUMNS,
+) -> pd.DataFrame:
+    b = stack(papers) if b is None else b
     parent, time, followers = b.parent, b.time, b.followers
-    _, root, _ = forest(parent)
+    _, root, _ = b.forest
     roots = np.flatnonzero(parent < 0)
     k = roots.size
-    cascade = np.searchsorted(roots, root)
+    cascade = np.cumsum(parent < 0)[root] - 1  # the number of every tweet's root
     member = (parent >= 0) & ~b.placeholder
     dated = member & (time != _NAT)
     final = np.bincount(cascade[member], minlength=k)
@@ -121,7 +137,7 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     c_post = cascade[posts]
     rel = np.maximum((time[posts] - root_time[c_post]).astype(np.float64), 0.0)
     is_reshare = parent[posts] >= 0
-    order = np.lexsort((rel, is_reshare, seg[c_post]))
+    order = _post_order(seg[c_post], rel, is_reshare)
     posts, c_post, rel = posts[order], c_post[order], rel[order]
     f = followers[posts]
     missing = np.isnan(f)
@@ -135,11 +151,13 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     kept = np.flatnonzero(keep)
     row_cascade = np.repeat(kept, m)
     citation = np.array([p.citation_id for p in papers], dtype=object)
-    out: dict[str, Any] = {
-        "citation_id": citation[b.paper[roots[row_cascade]]],
-        "root_id": b.id[roots[row_cascade]],
-        "at_s": np.tile(at, kept.size),
-    }
+    repeat = np.repeat(np.arange(kept.size), m)  # the rows of each kept cascade
+    out: dict[str, Any] = {"at_s": np.tile(at, kept.size)}
+    # The strings only where asked for: their conversion is dear.
+    if "citation_id" in columns:
+        out["citation_id"] = take_strings(citation, b.paper[roots[row_cascade]])
+    if "root_id" in columns:
+        out["root_id"] = take_strings(b.id[roots[kept]], repeat)
     # Observed reshares up to t, wherever the root time is known (also without followers).
     observed = np.zeros((k, m), dtype=np.int64)
     origin = root_time[cascade]
@@ -181,7 +199,7 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     in_window[~predicted] = pd.NA
     window[~predicted] = np.nan
     out["reason"] = row_reason
-    return pd.DataFrame(out)[PREDICT_COLUMNS]
+    return pd.DataFrame({name: out[name] for name in columns})
 
 
 def predict_cascades(
@@ -200,6 +218,8 @@ def predict_cascades(
     s0: float = S0,
     c: float = C,
     batch_size: int = 2000,
+    stacked: Batch | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """SEISMIC final-size prediction of every cascade, at each observation time.
 
@@ -220,6 +240,12 @@ def predict_cascades(
         As in :func:`cascade.predict.predict_final_size`, with the package's defaults.
     batch_size : int
         Papers handled together in one vectorised pass.
+    stacked : Batch, optional
+        ``cascade.model.stack(papers)`` where the caller has it already (shared with the other
+        measures of a batch): the papers are then one pass, whatever ``batch_size``.
+    columns : sequence of str, optional
+        Only these columns (of :data:`PREDICT_COLUMNS`, in this order): the work of the others
+        is saved. Default: all.
 
     Returns
     -------
@@ -258,11 +284,18 @@ def predict_cascades(
         "s0": s0,
         "c": c,
     }
+    names = PREDICT_COLUMNS if columns is None else list(columns)
+    unknown = set(names) - set(PREDICT_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown columns {sorted(unknown)}; choose from {PREDICT_COLUMNS}")
+    if stacked is not None:
+        papers = [papers] if isinstance(papers, Paper) else list(papers)
+        return _batch_rows(papers, times, min_size, options, stacked, names)
     batches = _batches(papers, batch_size)
-    tables = [_batch_rows(batch, times, min_size, options) for batch in batches]
+    tables = [_batch_rows(batch, times, min_size, options, None, names) for batch in batches]
     tables = [t for t in tables if len(t)]
     if not tables:
-        return _batch_rows([], times, min_size, options)
+        return _batch_rows([], times, min_size, options, None, names)
     return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 
 
