@@ -18,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from cascade.model import NAT, Paper, take_strings
+from cascade.model import NAT, Paper, lexsort_whole, take_strings
 from cascade.rank import Units, stack_units
 from cascade.render.growth import growth_data
 from cascade.tally import Tally, units_tally
@@ -188,7 +188,7 @@ def _times(b: Units, batch: list[Paper]) -> tuple[dict[str, np.ndarray], pd.Seri
     """Every paper's sorted epoch seconds of its dated tweets; tweets per UTC day."""
     dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
     paper, seconds = b.paper[dated], b.time[dated]
-    order = np.lexsort((seconds, paper))
+    order = lexsort_whole((seconds, paper))
     seconds = seconds[order]
     ends = np.cumsum(np.bincount(paper, minlength=len(batch)))
     parts = np.split(seconds, ends[:-1]) if batch else []

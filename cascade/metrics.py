@@ -21,7 +21,16 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve_triangular
 
-from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
+from cascade.model import (
+    NAT,
+    Batch,
+    Paper,
+    distinct,
+    latest_per_group,
+    lexsort_whole,
+    stack,
+    sum_known,
+)
 
 __all__ = [
     "CASCADE_COLUMNS",
@@ -214,7 +223,7 @@ def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     time = b.time
     dated = np.flatnonzero(time != NAT)
-    by_time = dated[np.lexsort((time[dated], cascade[dated]))]
+    by_time = dated[lexsort_whole((time[dated], cascade[dated]))]
     dated_cascade = cascade[by_time]
     m = np.bincount(dated_cascade, minlength=k)
     first = np.searchsorted(dated_cascade, np.arange(k))

@@ -9,6 +9,7 @@ See ``docs/design.md`` for the full list of columns.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ __all__ = [
     "Paper",
     "distinct",
     "latest_per_group",
+    "lexsort_whole",
     "stack",
     "sum_known",
     "take_strings",
@@ -304,7 +306,7 @@ def latest_per_group(values: np.ndarray, time: np.ndarray, group: np.ndarray, k:
     """
     out = np.full(k, np.nan)
     known = np.flatnonzero(~np.isnan(values))
-    order = known[np.lexsort((time[known], group[known]))]
+    order = known[lexsort_whole((time[known], group[known]))]
     g = group[order]
     # The last entry of each group's run, in time order, is the latest.
     last = np.flatnonzero(np.append(g[1:] != g[:-1], True)) if g.size else g
@@ -392,3 +394,32 @@ def take_strings(values: np.ndarray, index: np.ndarray) -> Any:
     ['b', 'b', 'a']
     """
     return pd.Series(values).array.take(np.asarray(index, dtype=np.intp))
+
+
+def lexsort_whole(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(keys)`` (the last key first, ties in input order) for keys of whole numbers.
+
+    The keys and the position are packed into one int64 key, unique, so one plain sort gives
+    the stable order (several times faster than ``lexsort``'s stable pass per key); keys whose
+    ranges do not fit in 62 bits together, or that hold other numbers, take ``np.lexsort``.
+
+    Examples
+    --------
+    >>> keys = (np.array([3.0, 1.0, 2.0, 1.0]), np.array([1, 0, 1, 0]))
+    >>> lexsort_whole(keys).tolist(), np.lexsort(keys).tolist()
+    ([1, 3, 2, 0], [1, 3, 2, 0])
+    """
+    n = len(keys[0]) if len(keys) else 0
+    packed = np.arange(n, dtype=np.int64)
+    scale = max(n, 1)
+    for key in keys:
+        if not n:
+            break
+        if key.dtype.kind == "f" and not (np.isfinite(key).all() and (key == np.floor(key)).all()):
+            return np.lexsort(keys)
+        low, high = int(key.min()), int(key.max())
+        if scale * (high - low + 1) >= 2**62:
+            return np.lexsort(keys)
+        packed += (key.astype(np.int64) - low) * scale
+        scale *= high - low + 1
+    return np.argsort(packed)

@@ -34,7 +34,16 @@ from cascade.centrality import (
     graph_measures,
 )
 from cascade.deprecation import renamed_keyword
-from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
+from cascade.model import (
+    NAT,
+    Batch,
+    Paper,
+    distinct,
+    latest_per_group,
+    lexsort_whole,
+    stack,
+    sum_known,
+)
 
 __all__ = [
     "BETWEENNESS_CUTOFF",
@@ -129,7 +138,7 @@ def _preorder(parent: np.ndarray, size: np.ndarray) -> np.ndarray:
     """
     n = len(parent)
     owner = np.where(parent >= 0, parent, n)  # roots are siblings under a virtual vertex n
-    order = np.lexsort((np.arange(n), owner))
+    order = lexsort_whole((owner,))
     s = size[order].astype(np.float64)
     run_start = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]])
     before = np.cumsum(s) - s  # sizes of every earlier vertex in the sort order
@@ -157,7 +166,7 @@ def _descendants(b: Units) -> np.ndarray:
     _, _, size = b.forest
     pre = _preorder(parent, size)
     unit = b.author
-    order = np.lexsort((pre, unit))
+    order = lexsort_whole((pre, unit))
     end = (pre + size)[order]
     # Running maximum of interval ends within each unit's run (offset makes runs independent).
     offset = unit[order].astype(np.float64) * (len(parent) + 1.0)
@@ -285,7 +294,7 @@ def _reasons(
     for u in np.flatnonzero([bool(FEED_HANDLE.search(k)) for k in keys.tolist()]).tolist():
         reasons[u].append("feed-like handle")
 
-    order = np.lexsort((dated_time, dated_uid))
+    order = lexsort_whole((dated_time, dated_uid))
     uid, time = dated_uid[order], dated_time[order]
     same = uid[1:] == uid[:-1]
     gap_user = uid[1:][same]

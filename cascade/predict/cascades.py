@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cascade.model import Batch, Paper, stack, take_strings
+from cascade.model import Batch, Paper, lexsort_whole, stack, take_strings
 from cascade.predict.seismic import (
     MAX_WINDOW,
     MIN_COUNT,
@@ -87,16 +87,6 @@ def _group_median(group: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _post_order(seg: np.ndarray, rel: np.ndarray, is_reshare: np.ndarray) -> np.ndarray:
-    """``np.lexsort((rel, is_reshare, seg))`` (a stable sort) as one sort of one integer key
-    where the key fits in int64 (``rel`` holds whole seconds), else the lexsort."""
-    span = 2 * int(rel.max(initial=0.0)) + 2
-    if seg.size and (int(seg.max()) + 1) * span < 2**62 and (rel == np.floor(rel)).all():
-        key = seg.astype(np.int64) * span + 2 * rel.astype(np.int64) + is_reshare
-        return np.argsort(key, kind="stable")
-    return np.lexsort((rel, is_reshare, seg))
-
-
 def _batch_rows(
     papers: list[Paper],
     at: np.ndarray,
@@ -137,7 +127,7 @@ def _batch_rows(
     c_post = cascade[posts]
     rel = np.maximum((time[posts] - root_time[c_post]).astype(np.float64), 0.0)
     is_reshare = parent[posts] >= 0
-    order = _post_order(seg[c_post], rel, is_reshare)
+    order = lexsort_whole((rel, is_reshare, seg[c_post]))
     posts, c_post, rel = posts[order], c_post[order], rel[order]
     f = followers[posts]
     missing = np.isnan(f)

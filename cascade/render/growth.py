@@ -27,7 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cascade.deprecation import renamed_keyword
-from cascade.model import Batch, Paper, stack
+from cascade.model import Batch, Paper, lexsort_whole, stack
 from cascade.predict import predict_cascades
 from cascade.predict.cascades import as_flag
 from cascade.render.plots import DPI, FIGSIZE, MARGINS, plain_ticks, styled
@@ -93,7 +93,7 @@ def growth_data(
             np.array([p.citation_id for p in papers], dtype=object), return_inverse=True
         )
         owner = which[b.paper[dated]]
-        order = np.lexsort((age, owner))
+        order = lexsort_whole((age, owner))
         bounds = np.cumsum(np.bincount(owner, minlength=ids.size))[:-1]
         by_id = dict(zip(ids.tolist(), np.split(age[order], bounds), strict=True))
         ages = {p.citation_id: by_id[p.citation_id] for p in papers}
