@@ -24,8 +24,6 @@ from dataclasses import dataclass, fields
 import igraph as ig
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve_triangular
 
 from cascade.centrality import (
     BETWEENNESS_CUTOFF,
@@ -133,25 +131,29 @@ def _retweet_pairs(b: Units) -> tuple[np.ndarray, np.ndarray]:
 def _preorder(parent: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Depth-first pre-order number of every vertex (children in index order).
 
-    ``pre[i] = pre[parent[i]] + 1 + sizes of i's earlier siblings``; roots follow each other. A
-    lower-triangular solve sums those increments down every root path at once.
+    ``pre[i] = pre[parent[i]] + 1 + sizes of i's earlier siblings``; roots follow each other.
+    Pointer doubling (as :func:`cascade.metrics.forest` finds depths) sums those increments
+    down every root path at once, in whole numbers.
     """
     n = len(parent)
     owner = np.where(parent >= 0, parent, n)  # roots are siblings under a virtual vertex n
     order = lexsort_whole((owner,))
-    s = size[order].astype(np.float64)
+    s = size[order].astype(np.int64)
     run_start = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]])
     before = np.cumsum(s) - s  # sizes of every earlier vertex in the sort order
     first = np.repeat(before[run_start], np.diff(np.r_[run_start, n]))
-    step = np.empty(n)
-    step[order] = before - first  # sizes of earlier siblings
-    step += parent >= 0
-    child = np.flatnonzero(parent >= 0)
-    down = sp.csr_matrix((np.ones(child.size), (child, parent[child])), shape=(n, n))
-    pre = spsolve_triangular(
-        sp.identity(n, format="csr") - down, step, lower=True, unit_diagonal=True
-    )
-    return np.rint(pre).astype(np.int64)
+    pre = np.empty(n, dtype=np.int64)
+    pre[order] = before - first  # sizes of earlier siblings
+    pre += parent >= 0
+    # After each round, pre[i] sums the increments from i up to jump[i] (excluded).
+    jump = np.asarray(parent, dtype=np.int64).copy()
+    active = np.flatnonzero(jump >= 0)
+    while active.size:
+        up = jump[active]
+        pre[active] += pre[up]
+        jump[active] = jump[up]
+        active = active[jump[active] >= 0]
+    return pre
 
 
 def _descendants(b: Units) -> np.ndarray:
