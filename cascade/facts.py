@@ -18,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from cascade.model import NAT, Paper, lexsort_whole, take_strings
+from cascade.model import NAT, Batch, Paper, lexsort_whole, take_strings
 from cascade.rank import Units, stack_units
 from cascade.render.growth import growth_data
 from cascade.tally import Tally, units_tally
@@ -129,8 +129,10 @@ class Collect:
     def __init__(self, keep: int | None) -> None:
         self.largest = Largest(keep)
 
-    def __call__(self, batch: list[Paper]) -> Facts:
-        b = stack_units(batch, per_paper=False)
+    def __call__(self, batch: list[Paper], stacked: Batch | None = None) -> Facts:
+        """The facts of ``batch``; ``stacked`` is its :func:`cascade.model.stack`, if the caller
+        has it (:func:`cascade.parallel.measure` shares the metrics' one)."""
+        b = stack_units(batch, per_paper=False, stacked=stacked)
         times, daily = _times(b, batch)
         attrs = [p.attrs or {} for p in batch]
         info = [

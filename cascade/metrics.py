@@ -211,13 +211,13 @@ def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial: float) ->
     return out
 
 
-def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cascade and paper tables for a batch of papers."""
-    b = stack(papers)
-    depth, root, size = forest(b.parent)
+def _tables(papers: list[Paper], b: Batch | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cascade and paper tables for a batch of papers (``b``: their stack, if the caller has it)."""
+    b = stack(papers) if b is None else b
+    depth, root, size = b.forest
     roots = np.flatnonzero(b.parent < 0)
     k = roots.size
-    cascade = np.searchsorted(roots, root)  # cascade number of every tweet
+    cascade = np.cumsum(b.parent < 0)[root] - 1  # cascade number of every tweet
 
     n, max_depth, breadth, virality = tree_shapes(b.parent, depth, size, cascade, k)
 

@@ -107,18 +107,26 @@ class Units(Batch):
     unit_handle: np.ndarray  # display handle of every unit
 
 
-def stack_units(papers: list[Paper], per_paper: bool) -> Units:
-    """Stack the papers and number the ranked units: users per paper, or users merged by key."""
-    b = stack(papers)
+def stack_units(papers: list[Paper], per_paper: bool, stacked: Batch | None = None) -> Units:
+    """Stack the papers and number the ranked units: users per paper, or users merged by key.
+
+    ``stacked`` is ``stack(papers)`` where the caller has it; what it has measured already (its
+    cached :attr:`~cascade.model.Batch.forest`, ...) serves the units too.
+    """
+    b = stack(papers) if stacked is None else stacked
     uid, keys, first_handle = b.merged_users()
     batch = {f.name: getattr(b, f.name) for f in fields(Batch)}
     if per_paper:  # stack() numbers users per paper already
-        return Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=b.user,
-                     n=b.n_users, unit_paper=b.user_paper, unit_uid=uid,
-                     unit_handle=b.handles)  # fmt: skip
-    return Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=uid[b.user],
-                 n=len(keys), unit_paper=np.zeros(len(keys), dtype=np.int64),
-                 unit_uid=np.arange(len(keys)), unit_handle=first_handle)  # fmt: skip
+        units = Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=b.user,
+                      n=b.n_users, unit_paper=b.user_paper, unit_uid=uid,
+                      unit_handle=b.handles)  # fmt: skip
+    else:
+        units = Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=uid[b.user],
+                      n=len(keys), unit_paper=np.zeros(len(keys), dtype=np.int64),
+                      unit_uid=np.arange(len(keys)), unit_handle=first_handle)  # fmt: skip
+    cached = vars(units)
+    cached.update({name: value for name, value in vars(b).items() if name not in cached})
+    return units
 
 
 def _retweet_pairs(b: Units) -> tuple[np.ndarray, np.ndarray]:
