@@ -94,8 +94,10 @@ def growth_data(
         )
         owner = which[b.paper[dated]]
         order = lexsort_whole((age, owner))
-        bounds = np.cumsum(np.bincount(owner, minlength=ids.size))[:-1]
-        by_id = dict(zip(ids.tolist(), np.split(age[order], bounds), strict=True))
+        age = age[order]
+        ends = np.cumsum(np.bincount(owner, minlength=ids.size)).tolist()
+        starts = [0, *ends][:-1]
+        by_id = {i: age[a:z] for i, a, z in zip(ids.tolist(), starts, ends, strict=True)}
         ages = {p.citation_id: by_id[p.citation_id] for p in papers}
     return predictions, ages
 
