@@ -70,6 +70,9 @@ REASONS = {
     "no_exposure": "zero followers exposed before t",
 }
 _NAT = np.iinfo(np.int64).min
+#: The reasons as small codes while the rows are made (0: predicted), and their texts.
+_CODE = {name: i + 1 for i, name in enumerate(REASONS)}
+_TEXT = np.array([None, *REASONS.values()], dtype=object)
 
 
 def _batches(papers: Paper | Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -107,19 +110,19 @@ def _batch_rows(
     undated = np.bincount(cascade[member & ~dated], minlength=k)
 
     root_time = time[roots]
-    reason = np.full(k, None, dtype=object)
+    reason = np.zeros(k, dtype=np.int8)
     # Later checks win, so the most basic problem is the one reported.
     median = _group_median(cascade[dated], followers[dated], k)
-    reason[np.isnan(median) & (np.bincount(cascade[dated], minlength=k) > 0)] = REASONS[
+    reason[np.isnan(median) & (np.bincount(cascade[dated], minlength=k) > 0)] = _CODE[
         "reshare_followers"
     ]
-    reason[np.isnan(followers[roots])] = REASONS["root_followers"]
-    reason[root_time == _NAT] = REASONS["root_time"]
-    reason[b.placeholder[roots]] = REASONS["placeholder"]
+    reason[np.isnan(followers[roots])] = _CODE["root_followers"]
+    reason[root_time == _NAT] = _CODE["root_time"]
+    reason[b.placeholder[roots]] = _CODE["placeholder"]
 
     keep = final >= min_size
     number = np.cumsum(keep) - 1  # row block of each kept cascade
-    valid = keep & (reason == None)  # noqa: E711 (element-wise)
+    valid = keep & (reason == 0)
     seg = np.cumsum(valid) - 1  # segment of each valid cascade
 
     # Posts of the valid cascades: root first, then reshares in time order.
@@ -173,13 +176,13 @@ def _batch_rows(
     out["followers_imputed"] = imputed[row_cascade]
     out["undated_retweets"] = undated[row_cascade]
 
-    row_reason = reason[row_cascade].copy()
-    per_time = np.full(rows.size, None, dtype=object)
-    per_time[est["exposure"] <= 0] = REASONS["no_exposure"]
-    per_time[est["reshares_before"] == 0] = REASONS["none_before"]
+    row_reason = reason[row_cascade]
+    per_time = np.zeros(rows.size, dtype=np.int8)
+    per_time[est["exposure"] <= 0] = _CODE["no_exposure"]
+    per_time[est["reshares_before"] == 0] = _CODE["none_before"]
     row_reason[rows] = per_time
     predicted = np.zeros(n_rows, dtype=bool)
-    predicted[rows[per_time == None]] = True  # noqa: E711
+    predicted[rows[per_time == 0]] = True
     supercritical[rows] = est["supercritical"]
     supercritical[~predicted] = pd.NA
     out["supercritical"] = supercritical
@@ -188,7 +191,7 @@ def _batch_rows(
         out[name][~predicted] = np.nan
     in_window[~predicted] = pd.NA
     window[~predicted] = np.nan
-    out["reason"] = row_reason
+    out["reason"] = _TEXT[row_reason]
     return pd.DataFrame({name: out[name] for name in columns})
 
 
