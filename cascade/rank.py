@@ -282,10 +282,19 @@ def _repeats(b: Batch, uid: np.ndarray, n: int, papers: list[Paper]) -> list[tup
     norm = norm.str.lower().str.split().str.join(" ")
     codes = pd.factorize(norm)[0]
     said = (norm != "").to_numpy()  # no text (some sources give none) repeats nothing
-    group = pd.DataFrame({"u": uid[posted], "p": b.paper[posted], "t": codes})[said]
-    counts = group.value_counts(sort=False).reset_index(name="k")
-    counts = counts[counts["k"] >= REPEATS].sort_values(["u", "k"], ascending=[True, False])
-    return list(counts.drop_duplicates("u")[["u", "p", "k"]].itertuples(index=False, name=None))
+    u, p, t = uid[posted][said], b.paper[posted][said], codes[said]
+    if not u.size:
+        return []
+    # Count each (user, paper, text) in one sort; keep the counts of at least REPEATS.
+    order = lexsort_whole((t, p, u))
+    u, p, t = u[order], p[order], t[order]
+    start = np.flatnonzero(np.r_[True, (u[1:] != u[:-1]) | (p[1:] != p[:-1]) | (t[1:] != t[:-1])])
+    k = np.diff(np.r_[start, u.size])
+    u, p, k = u[start][k >= REPEATS], p[start][k >= REPEATS], k[k >= REPEATS]
+    # Per user, the highest count; of equal counts, the first paper's.
+    pick = lexsort_whole((p, -k, u))
+    pick = pick[np.r_[True, u[pick][1:] != u[pick][:-1]]] if pick.size else pick
+    return list(zip(u[pick].tolist(), p[pick].tolist(), k[pick].tolist(), strict=True))
 
 
 def _reasons(
