@@ -18,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from cascade.model import NAT, Paper
+from cascade.model import NAT, Batch, Paper, lexsort_whole, take_strings
 from cascade.rank import Units, stack_units
 from cascade.render.growth import growth_data
 from cascade.tally import Tally, units_tally
@@ -129,8 +129,10 @@ class Collect:
     def __init__(self, keep: int | None) -> None:
         self.largest = Largest(keep)
 
-    def __call__(self, batch: list[Paper]) -> Facts:
-        b = stack_units(batch, per_paper=False)
+    def __call__(self, batch: list[Paper], stacked: Batch | None = None) -> Facts:
+        """The facts of ``batch``; ``stacked`` is its :func:`cascade.model.stack`, if the caller
+        has it (:func:`cascade.parallel.measure` shares the metrics' one)."""
+        b = stack_units(batch, per_paper=False, stacked=stacked)
         times, daily = _times(b, batch)
         attrs = [p.attrs or {} for p in batch]
         info = [
@@ -138,8 +140,7 @@ class Collect:
             for p, a in zip(batch, attrs, strict=True)
         ]
         # Here, batch by batch: all papers' predictions at once were the report's peak of memory.
-        predictions, ages = growth_data(batch)
-        predictions = predictions[list(GROWTH_COLUMNS)]
+        predictions, ages = growth_data(batch, stacked=b, columns=GROWTH_COLUMNS)
         facts = Facts(
             users=_users(b, batch),
             times=times,
@@ -149,7 +150,9 @@ class Collect:
             ages=ages,
             tally=units_tally(b, batch),
         )
-        self.largest.offer([(p.citation_id, p.n_tweets, p) for p in batch], facts.papers)
+        tweets = np.bincount(b.paper[~b.placeholder], minlength=len(batch)).tolist()
+        offers = [(p.citation_id, n, p) for p, n in zip(batch, tweets, strict=True)]
+        self.largest.offer(offers, facts.papers)
         for cid, paper in facts.papers.items():  # this batch's papers that may get a page
             facts.papers[cid] = Packed(cast(Paper, paper))
         return facts
@@ -162,18 +165,23 @@ def _users(b: Units, batch: list[Paper]) -> pd.DataFrame:
     real = ~b.placeholder
     k = b.n_users
     tweets = np.bincount(b.user[real], minlength=k)
-    child = np.flatnonzero((b.parent >= 0) & (b.kind == "retweet"))
+    child = np.flatnonzero((b.parent >= 0) & b.retweet)
     received = np.bincount(b.user[b.parent[child]], minlength=k)
     present = np.flatnonzero(tweets > 0)
     cids = np.array([p.citation_id for p in batch], dtype=object)
-    # One string object per distinct key and handle of the batch, not one per paper: these
-    # outlive the papers, and each would hold the memory around it.
-    handle, handles = pd.factorize(b.handles[present])
+    # Each distinct citation id, key and handle of the batch converted (and, as objects, kept)
+    # once, not once per paper: these outlive the papers, and each would hold the memory
+    # around it. A handle is mostly its key's first form: only the others are numbered apart.
+    uid, handles = b.uid[present], b.handles[present]
+    other = np.flatnonzero(handles != b.first_handle[uid])
+    code, forms = pd.factorize(handles[other])
+    handle = uid.copy()
+    handle[other] = len(b.first_handle) + code
     return pd.DataFrame(
         {
-            "citation_id": cids[b.user_paper[present]],
-            "user": b.keys[b.uid[present]],
-            "handle": np.asarray(handles, dtype=object)[handle],
+            "citation_id": take_strings(cids, b.user_paper[present]),
+            "user": take_strings(b.keys, uid),
+            "handle": take_strings(np.concatenate([b.first_handle, forms]), handle),
             "tweets": tweets[present],
             "retweets_received": received[present],
         }
@@ -184,10 +192,13 @@ def _times(b: Units, batch: list[Paper]) -> tuple[dict[str, np.ndarray], pd.Seri
     """Every paper's sorted epoch seconds of its dated tweets; tweets per UTC day."""
     dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
     paper, seconds = b.paper[dated], b.time[dated]
-    order = np.lexsort((seconds, paper))
+    order = lexsort_whole((seconds, paper))
     seconds = seconds[order]
-    ends = np.cumsum(np.bincount(paper, minlength=len(batch)))
-    parts = np.split(seconds, ends[:-1]) if batch else []
-    times = {p.citation_id: s for p, s in zip(batch, parts, strict=True)}
-    day, count = np.unique(seconds // 86400, return_counts=True)
-    return times, pd.Series(count, index=np.asarray(day, dtype=np.int64), dtype=np.int64)
+    ends = np.cumsum(np.bincount(paper, minlength=len(batch))).tolist()
+    starts = [0, *ends][:-1]
+    times = {p.citation_id: seconds[a:z] for p, a, z in zip(batch, starts, ends, strict=True)}
+    # np.unique(..., return_counts=True) by one sort (its hashing path is the slower for int64).
+    day = np.sort(seconds // 86400)
+    first = np.flatnonzero(np.append(True, day[1:] != day[:-1])) if day.size else day
+    count = np.diff(np.append(first, day.size))
+    return times, pd.Series(count, index=np.asarray(day[first], dtype=np.int64), dtype=np.int64)

@@ -21,7 +21,16 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve_triangular
 
-from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
+from cascade.model import (
+    NAT,
+    Batch,
+    Paper,
+    distinct,
+    latest_per_group,
+    lexsort_whole,
+    stack,
+    sum_known,
+)
 
 __all__ = [
     "CASCADE_COLUMNS",
@@ -202,19 +211,19 @@ def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial: float) ->
     return out
 
 
-def _tables(papers: list[Paper]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cascade and paper tables for a batch of papers."""
-    b = stack(papers)
-    depth, root, size = forest(b.parent)
+def _tables(papers: list[Paper], b: Batch | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cascade and paper tables for a batch of papers (``b``: their stack, if the caller has it)."""
+    b = stack(papers) if b is None else b
+    depth, root, size = b.forest
     roots = np.flatnonzero(b.parent < 0)
     k = roots.size
-    cascade = np.searchsorted(roots, root)  # cascade number of every tweet
+    cascade = np.cumsum(b.parent < 0)[root] - 1  # cascade number of every tweet
 
     n, max_depth, breadth, virality = tree_shapes(b.parent, depth, size, cascade, k)
 
     time = b.time
     dated = np.flatnonzero(time != NAT)
-    by_time = dated[np.lexsort((time[dated], cascade[dated]))]
+    by_time = dated[lexsort_whole((time[dated], cascade[dated]))]
     dated_cascade = cascade[by_time]
     m = np.bincount(dated_cascade, minlength=k)
     first = np.searchsorted(dated_cascade, np.arange(k))

@@ -9,7 +9,9 @@ See ``docs/design.md`` for the full list of columns.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,8 +29,10 @@ __all__ = [
     "Paper",
     "distinct",
     "latest_per_group",
+    "lexsort_whole",
     "stack",
     "sum_known",
+    "take_strings",
 ]
 
 #: ``datetime64``'s NaT seen as int64 (what :func:`stack` puts in ``time`` for unknown times).
@@ -222,6 +226,19 @@ class Batch:
     user_paper: np.ndarray  # paper number of every user code
     n_users: int
 
+    @cached_property
+    def forest(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Depth, root and subtree size of every tweet (:func:`cascade.metrics.forest`), computed
+        once per batch for every measure that reads it."""
+        from cascade.metrics import forest  # metrics builds on this module
+
+        return forest(self.parent)
+
+    @cached_property
+    def retweet(self) -> np.ndarray:
+        """Whether each tweet is a retweet (``kind == "retweet"``), compared once per batch."""
+        return np.asarray(self.kind == "retweet", dtype=bool)
+
     def merged_users(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Users merged across papers by lower-case handle, the one rule for it.
 
@@ -233,7 +250,10 @@ class Batch:
             Lower-case handle and display form (the first seen) of every merged user.
         """
         uid, keys = pd.factorize(self.user_keys)
-        handles = self.handles[np.unique(uid, return_index=True)[1]]
+        # Users are numbered in order of first appearance: a code is a user's first where it
+        # exceeds every earlier one (a linear scan, not a sort).
+        seen = np.maximum.accumulate(np.concatenate([[-1], uid[:-1]])) if uid.size else uid
+        handles = self.handles[np.flatnonzero(uid > seen)]
         return uid, np.asarray(keys, dtype=object), handles
 
 
@@ -286,7 +306,7 @@ def latest_per_group(values: np.ndarray, time: np.ndarray, group: np.ndarray, k:
     """
     out = np.full(k, np.nan)
     known = np.flatnonzero(~np.isnan(values))
-    order = known[np.lexsort((time[known], group[known]))]
+    order = known[lexsort_whole((time[known], group[known]))]
     g = group[order]
     # The last entry of each group's run, in time order, is the latest.
     last = np.flatnonzero(np.append(g[1:] != g[:-1], True)) if g.size else g
@@ -357,3 +377,49 @@ def labels(mask: np.ndarray, yes: str, no: str) -> np.ndarray:
     (['text', 'author_time', 'text'], True)
     """
     return np.array([no, yes], dtype=object)[np.asarray(mask, dtype=bool).astype(np.intp)]
+
+
+def take_strings(values: np.ndarray, index: np.ndarray) -> Any:
+    """``values[index]`` as a table column, each entry of ``values`` converted once.
+
+    pandas converts a column of ``str`` objects into its own string form (Arrow in pandas 3)
+    string by string: converting the distinct values and repeating them is a few times cheaper
+    than converting every row, and the column is the one ``pd.DataFrame({...: values[index]})``
+    makes (in pandas 2, object rows that share the string objects).
+
+    Examples
+    --------
+    >>> column = take_strings(np.array(["a", "b"], dtype=object), np.array([1, 1, 0]))
+    >>> pd.DataFrame({"x": column})["x"].tolist()
+    ['b', 'b', 'a']
+    """
+    return pd.Series(values).array.take(np.asarray(index, dtype=np.intp))
+
+
+def lexsort_whole(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(keys)`` (the last key first, ties in input order) for keys of whole numbers.
+
+    The keys and the position are packed into one int64 key, unique, so one plain sort gives
+    the stable order (several times faster than ``lexsort``'s stable pass per key); keys whose
+    ranges do not fit in 62 bits together, or that hold other numbers, take ``np.lexsort``.
+
+    Examples
+    --------
+    >>> keys = (np.array([3.0, 1.0, 2.0, 1.0]), np.array([1, 0, 1, 0]))
+    >>> lexsort_whole(keys).tolist(), np.lexsort(keys).tolist()
+    ([1, 3, 2, 0], [1, 3, 2, 0])
+    """
+    n = len(keys[0]) if len(keys) else 0
+    packed = np.arange(n, dtype=np.int64)
+    scale = max(n, 1)
+    for key in keys:
+        if not n:
+            break
+        if key.dtype.kind == "f" and not (np.isfinite(key).all() and (key == np.floor(key)).all()):
+            return np.lexsort(keys)
+        low, high = int(key.min()), int(key.max())
+        if scale * (high - low + 1) >= 2**62:
+            return np.lexsort(keys)
+        packed += (key.astype(np.int64) - low) * scale
+        scale *= high - low + 1
+    return np.argsort(packed)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -33,8 +34,8 @@ from cascade.io import InputError, ReadLog, ReadOptions
 from cascade.io.options import legacy_options
 from cascade.io.records import NO_PAPER
 from cascade.io.sources import expand
-from cascade.metrics import CASCADE_COLUMNS, PAPER_COLUMNS, iter_metrics
-from cascade.model import Paper
+from cascade.metrics import CASCADE_COLUMNS, PAPER_COLUMNS, _tables
+from cascade.model import Paper, stack
 
 __all__ = [
     "Measures",
@@ -475,11 +476,21 @@ class Measures:
 
 
 def _measure_batch(
-    batch: list[Paper], extra: Callable[[list[Paper]], Any] | None
+    batch: list[Paper], extra: Callable[..., Any] | None, share: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
-    ((cascades, papers),) = iter_metrics(batch, batch_size=len(batch))
+    b = stack(batch)  # one stack (and forest) for the metrics and the extra
+    cascades, papers = _tables(batch, b)
     papers["source"] = [p.source for p in batch]
-    return cascades, papers, None if extra is None else extra(batch)
+    if extra is None:
+        return cascades, papers, None
+    return cascades, papers, extra(batch, stacked=b) if share else extra(batch)
+
+
+def _takes_stacked(func: Callable[..., Any]) -> bool:
+    try:
+        return "stacked" in inspect.signature(func).parameters
+    except (TypeError, ValueError):  # no signature to read (some builtins)
+        return False
 
 
 def measure(
@@ -507,7 +518,9 @@ def measure(
         Run on a Dask cluster instead (scheduler address or client).
     extra : callable, optional
         Another picklable ``func(batch) -> result`` to run on the same batches in the workers,
-        e.g. to collect what a report needs without reading the files twice.
+        e.g. to collect what a report needs without reading the files twice. If it takes a
+        ``stacked`` keyword, it is called as ``func(batch, stacked=b)`` with the batch's
+        :func:`cascade.model.stack`, the one the metrics read (so its cached forest too).
     options, batch_size, progress, pool
         As for :func:`map_papers`.
     arrived : callable, optional
@@ -526,7 +539,9 @@ def measure(
     (70, 258)
     """
     results, log = map_papers(
-        functools.partial(_measure_batch, extra=extra),
+        functools.partial(
+            _measure_batch, extra=extra, share=extra is not None and _takes_stacked(extra)
+        ),
         inputs,
         workers=workers,
         dask=dask,

@@ -24,8 +24,6 @@ from dataclasses import dataclass, fields
 import igraph as ig
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve_triangular
 
 from cascade.centrality import (
     BETWEENNESS_CUTOFF,
@@ -34,8 +32,16 @@ from cascade.centrality import (
     graph_measures,
 )
 from cascade.deprecation import renamed_keyword
-from cascade.metrics import forest
-from cascade.model import NAT, Batch, Paper, distinct, latest_per_group, stack, sum_known
+from cascade.model import (
+    NAT,
+    Batch,
+    Paper,
+    distinct,
+    latest_per_group,
+    lexsort_whole,
+    stack,
+    sum_known,
+)
 
 __all__ = [
     "BETWEENNESS_CUTOFF",
@@ -101,49 +107,61 @@ class Units(Batch):
     unit_handle: np.ndarray  # display handle of every unit
 
 
-def stack_units(papers: list[Paper], per_paper: bool) -> Units:
-    """Stack the papers and number the ranked units: users per paper, or users merged by key."""
-    b = stack(papers)
+def stack_units(papers: list[Paper], per_paper: bool, stacked: Batch | None = None) -> Units:
+    """Stack the papers and number the ranked units: users per paper, or users merged by key.
+
+    ``stacked`` is ``stack(papers)`` where the caller has it; what it has measured already (its
+    cached :attr:`~cascade.model.Batch.forest`, ...) serves the units too.
+    """
+    b = stack(papers) if stacked is None else stacked
     uid, keys, first_handle = b.merged_users()
     batch = {f.name: getattr(b, f.name) for f in fields(Batch)}
     if per_paper:  # stack() numbers users per paper already
-        return Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=b.user,
-                     n=b.n_users, unit_paper=b.user_paper, unit_uid=uid,
-                     unit_handle=b.handles)  # fmt: skip
-    return Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=uid[b.user],
-                 n=len(keys), unit_paper=np.zeros(len(keys), dtype=np.int64),
-                 unit_uid=np.arange(len(keys)), unit_handle=first_handle)  # fmt: skip
+        units = Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=b.user,
+                      n=b.n_users, unit_paper=b.user_paper, unit_uid=uid,
+                      unit_handle=b.handles)  # fmt: skip
+    else:
+        units = Units(**batch, uid=uid, keys=keys, first_handle=first_handle, author=uid[b.user],
+                      n=len(keys), unit_paper=np.zeros(len(keys), dtype=np.int64),
+                      unit_uid=np.arange(len(keys)), unit_handle=first_handle)  # fmt: skip
+    cached = vars(units)
+    cached.update({name: value for name, value in vars(b).items() if name not in cached})
+    return units
 
 
 def _retweet_pairs(b: Units) -> tuple[np.ndarray, np.ndarray]:
     """(source unit, retweeter unit) of every retweet edge of the forests, placeholders included."""
     child = np.flatnonzero(b.parent >= 0)
-    child = child[b.kind[child] == "retweet"]
+    child = child[b.retweet[child]]
     return b.author[b.parent[child]], b.author[child]
 
 
 def _preorder(parent: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Depth-first pre-order number of every vertex (children in index order).
 
-    ``pre[i] = pre[parent[i]] + 1 + sizes of i's earlier siblings``; roots follow each other. A
-    lower-triangular solve sums those increments down every root path at once.
+    ``pre[i] = pre[parent[i]] + 1 + sizes of i's earlier siblings``; roots follow each other.
+    Pointer doubling (as :func:`cascade.metrics.forest` finds depths) sums those increments
+    down every root path at once, in whole numbers.
     """
     n = len(parent)
     owner = np.where(parent >= 0, parent, n)  # roots are siblings under a virtual vertex n
-    order = np.lexsort((np.arange(n), owner))
-    s = size[order].astype(np.float64)
+    order = lexsort_whole((owner,))
+    s = size[order].astype(np.int64)
     run_start = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]])
     before = np.cumsum(s) - s  # sizes of every earlier vertex in the sort order
     first = np.repeat(before[run_start], np.diff(np.r_[run_start, n]))
-    step = np.empty(n)
-    step[order] = before - first  # sizes of earlier siblings
-    step += parent >= 0
-    child = np.flatnonzero(parent >= 0)
-    down = sp.csr_matrix((np.ones(child.size), (child, parent[child])), shape=(n, n))
-    pre = spsolve_triangular(
-        sp.identity(n, format="csr") - down, step, lower=True, unit_diagonal=True
-    )
-    return np.rint(pre).astype(np.int64)
+    pre = np.empty(n, dtype=np.int64)
+    pre[order] = before - first  # sizes of earlier siblings
+    pre += parent >= 0
+    # After each round, pre[i] sums the increments from i up to jump[i] (excluded).
+    jump = np.asarray(parent, dtype=np.int64).copy()
+    active = np.flatnonzero(jump >= 0)
+    while active.size:
+        up = jump[active]
+        pre[active] += pre[up]
+        jump[active] = jump[up]
+        active = active[jump[active] >= 0]
+    return pre
 
 
 def _descendants(b: Units) -> np.ndarray:
@@ -155,10 +173,10 @@ def _descendants(b: Units) -> np.ndarray:
     parent = b.parent
     if parent.size == 0:
         return np.zeros(b.n, dtype=np.int64)
-    _, _, size = forest(parent)
+    _, _, size = b.forest
     pre = _preorder(parent, size)
     unit = b.author
-    order = np.lexsort((pre, unit))
+    order = lexsort_whole((pre, unit))
     end = (pre + size)[order]
     # Running maximum of interval ends within each unit's run (offset makes runs independent).
     offset = unit[order].astype(np.float64) * (len(parent) + 1.0)
@@ -180,7 +198,7 @@ def _counts(b: Units) -> dict[str, np.ndarray]:
     return {
         "papers": np.bincount(paper_unit % n, minlength=n),
         "tweets": np.bincount(unit[real], minlength=n),
-        "retweets_made": np.bincount(unit[real & (b.kind == "retweet")], minlength=n),
+        "retweets_made": np.bincount(unit[real & b.retweet], minlength=n),
         "retweets_received": np.bincount(src, minlength=n),
         "unique_retweeters": unique,
         "followers": followers,
@@ -252,7 +270,7 @@ def _suspects(b: Units, papers: list[Paper]) -> tuple[np.ndarray, ...]:
 def _repeats(b: Batch, uid: np.ndarray, n: int, papers: list[Paper]) -> list[tuple[int, int, int]]:
     """(user, paper, count) of every user's most repeated text about one paper, when posted at
     least ``REPEATS`` times (retweets not counted); of equal counts, the first paper's."""
-    posted = np.flatnonzero(~b.placeholder & (b.kind != "retweet"))
+    posted = np.flatnonzero(~b.placeholder & ~b.retweet)
     # Only (paper, user) pairs with enough posts can repeat a text: normalise just their texts.
     pair = b.paper[posted] * n + uid[posted]
     _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
@@ -264,10 +282,19 @@ def _repeats(b: Batch, uid: np.ndarray, n: int, papers: list[Paper]) -> list[tup
     norm = norm.str.lower().str.split().str.join(" ")
     codes = pd.factorize(norm)[0]
     said = (norm != "").to_numpy()  # no text (some sources give none) repeats nothing
-    group = pd.DataFrame({"u": uid[posted], "p": b.paper[posted], "t": codes})[said]
-    counts = group.value_counts(sort=False).reset_index(name="k")
-    counts = counts[counts["k"] >= REPEATS].sort_values(["u", "k"], ascending=[True, False])
-    return list(counts.drop_duplicates("u")[["u", "p", "k"]].itertuples(index=False, name=None))
+    u, p, t = uid[posted][said], b.paper[posted][said], codes[said]
+    if not u.size:
+        return []
+    # Count each (user, paper, text) in one sort; keep the counts of at least REPEATS.
+    order = lexsort_whole((t, p, u))
+    u, p, t = u[order], p[order], t[order]
+    start = np.flatnonzero(np.r_[True, (u[1:] != u[:-1]) | (p[1:] != p[:-1]) | (t[1:] != t[:-1])])
+    k = np.diff(np.r_[start, u.size])
+    u, p, k = u[start][k >= REPEATS], p[start][k >= REPEATS], k[k >= REPEATS]
+    # Per user, the highest count; of equal counts, the first paper's.
+    pick = lexsort_whole((p, -k, u))
+    pick = pick[np.r_[True, u[pick][1:] != u[pick][:-1]]] if pick.size else pick
+    return list(zip(u[pick].tolist(), p[pick].tolist(), k[pick].tolist(), strict=True))
 
 
 def _reasons(
@@ -286,7 +313,7 @@ def _reasons(
     for u in _feed_like(keys).tolist():
         reasons.setdefault(u, []).append("feed-like handle")
 
-    order = np.lexsort((dated_time, dated_uid))
+    order = lexsort_whole((dated_time, dated_uid))
     uid, time = dated_uid[order], dated_time[order]
     same = uid[1:] == uid[:-1]
     gap_user = uid[1:][same]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cascade.centrality import BETWEENNESS_CUTOFF, GRAPH_MEASURES, graph_measures
-from cascade.model import NAT, Paper, distinct, latest_per_group
+from cascade.model import NAT, Paper, distinct, latest_per_group, lexsort_whole
 from cascade.rank import (
     COUNT_MEASURES,
     MEASURES,
@@ -126,11 +126,11 @@ def units_tally(b: Units, papers: list[Paper]) -> Tally:
     counts = {
         "papers": np.bincount(paper_unit % max(n, 1), minlength=n),
         "tweets": np.bincount(unit[real], minlength=n),
-        "retweets_made": np.bincount(unit[real & (b.kind == "retweet")], minlength=n),
+        "retweets_made": np.bincount(unit[real & b.retweet], minlength=n),
         "cascade_descendants": _descendants(b),
     }
     known = np.flatnonzero(~np.isnan(b.followers))
-    order = known[np.lexsort((b.time[known], unit[known]))]
+    order = known[lexsort_whole((b.time[known], unit[known]))]
     last = order[np.append(unit[order][1:] != unit[order][:-1], True)] if order.size else order
     cids = np.array([p.citation_id for p in papers], dtype=object)
     repeats = np.array(_repeats(b, b.uid[b.user], n, papers), dtype=np.int64).reshape(-1, 3)

@@ -163,6 +163,19 @@ def test_arrived_sees_every_result_in_input_order_and_replaces_it(corpus):
     assert m.extra == results
 
 
+class _Stacked:
+    """An extra that takes the batch's stack: it is given the metrics' one."""
+
+    def __call__(self, batch, stacked=None):
+        assert stacked is not None and len(stacked.paper) == sum(len(p) for p in batch)
+        return int((stacked.parent < 0).sum())
+
+
+def test_an_extra_taking_stacked_gets_the_metrics_stack(corpus):
+    m = measure(corpus, workers=2, batch_size=4, extra=_Stacked())
+    assert sum(m.extra) == len(m.cascades)
+
+
 def test_report_pages_of_a_paper_read_again_whole(tmp_path):
     """Paper "x" spans the first and the last file: the workers' partial copies are replaced by
     the copy read whole, and the report's page and ranking are those of a serial run."""

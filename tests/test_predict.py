@@ -369,6 +369,23 @@ def test_predict_cascades_on_the_sample(sample_path):
     assert len(predict_cascades(papers, at=3600, min_size=20)) == 2
 
 
+def test_predict_cascades_from_a_given_stack_and_chosen_columns():
+    """A stack given (one pass, whatever ``batch_size``) and a choice of columns change nothing
+    but the columns: the same rows, to the bit."""
+    folders = ["tests/data/twitter-v2", "tests/data/twitter-v1", "tests/data/social"]
+    folders.append("examples/data")
+    papers = [paper for folder in folders for paper in cascade.read(ROOT / folder)]
+    whole = predict_cascades(papers, at=[600, 3600], batch_size=2)
+    shared = predict_cascades(papers, at=[600, 3600], stacked=cascade.model.stack(papers))
+    pd.testing.assert_frame_equal(shared, whole, check_exact=True)
+    some = ["citation_id", "at_s", "reason", "predicted_high"]
+    pd.testing.assert_frame_equal(
+        predict_cascades(papers, at=[600, 3600], columns=some), whole[some], check_exact=True
+    )
+    with pytest.raises(ValueError, match="unknown columns"):
+        predict_cascades(papers, columns=["citation_id", "nope"])
+
+
 def test_missing_followers_and_placeholder_roots(tmp_path):
     from conftest import write_paper
 

@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cascade.metrics import forest
-from cascade.model import Paper, stack
+from cascade.model import Batch, Paper, lexsort_whole, stack, take_strings
 from cascade.predict.seismic import (
     MAX_WINDOW,
     MIN_COUNT,
@@ -71,6 +70,9 @@ REASONS = {
     "no_exposure": "zero followers exposed before t",
 }
 _NAT = np.iinfo(np.int64).min
+#: The reasons as small codes while the rows are made (0: predicted), and their texts.
+_CODE = {name: i + 1 for i, name in enumerate(REASONS)}
+_TEXT = np.array([None, *REASONS.values()], dtype=object)
 
 
 def _batches(papers: Paper | Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -88,32 +90,39 @@ def _group_median(group: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dict) -> pd.DataFrame:
-    b = stack(papers)
+def _batch_rows(
+    papers: list[Paper],
+    at: np.ndarray,
+    min_size: int,
+    options: dict,
+    b: Batch | None = None,
+    columns: Sequence[str] = PREDICT_COLUMNS,
+) -> pd.DataFrame:
+    b = stack(papers) if b is None else b
     parent, time, followers = b.parent, b.time, b.followers
-    _, root, _ = forest(parent)
+    _, root, _ = b.forest
     roots = np.flatnonzero(parent < 0)
     k = roots.size
-    cascade = np.searchsorted(roots, root)
+    cascade = np.cumsum(parent < 0)[root] - 1  # the number of every tweet's root
     member = (parent >= 0) & ~b.placeholder
     dated = member & (time != _NAT)
     final = np.bincount(cascade[member], minlength=k)
     undated = np.bincount(cascade[member & ~dated], minlength=k)
 
     root_time = time[roots]
-    reason = np.full(k, None, dtype=object)
+    reason = np.zeros(k, dtype=np.int8)
     # Later checks win, so the most basic problem is the one reported.
     median = _group_median(cascade[dated], followers[dated], k)
-    reason[np.isnan(median) & (np.bincount(cascade[dated], minlength=k) > 0)] = REASONS[
+    reason[np.isnan(median) & (np.bincount(cascade[dated], minlength=k) > 0)] = _CODE[
         "reshare_followers"
     ]
-    reason[np.isnan(followers[roots])] = REASONS["root_followers"]
-    reason[root_time == _NAT] = REASONS["root_time"]
-    reason[b.placeholder[roots]] = REASONS["placeholder"]
+    reason[np.isnan(followers[roots])] = _CODE["root_followers"]
+    reason[root_time == _NAT] = _CODE["root_time"]
+    reason[b.placeholder[roots]] = _CODE["placeholder"]
 
     keep = final >= min_size
     number = np.cumsum(keep) - 1  # row block of each kept cascade
-    valid = keep & (reason == None)  # noqa: E711 (element-wise)
+    valid = keep & (reason == 0)
     seg = np.cumsum(valid) - 1  # segment of each valid cascade
 
     # Posts of the valid cascades: root first, then reshares in time order.
@@ -121,7 +130,7 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     c_post = cascade[posts]
     rel = np.maximum((time[posts] - root_time[c_post]).astype(np.float64), 0.0)
     is_reshare = parent[posts] >= 0
-    order = np.lexsort((rel, is_reshare, seg[c_post]))
+    order = lexsort_whole((rel, is_reshare, seg[c_post]))
     posts, c_post, rel = posts[order], c_post[order], rel[order]
     f = followers[posts]
     missing = np.isnan(f)
@@ -135,11 +144,13 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     kept = np.flatnonzero(keep)
     row_cascade = np.repeat(kept, m)
     citation = np.array([p.citation_id for p in papers], dtype=object)
-    out: dict[str, Any] = {
-        "citation_id": citation[b.paper[roots[row_cascade]]],
-        "root_id": b.id[roots[row_cascade]],
-        "at_s": np.tile(at, kept.size),
-    }
+    repeat = np.repeat(np.arange(kept.size), m)  # the rows of each kept cascade
+    out: dict[str, Any] = {"at_s": np.tile(at, kept.size)}
+    # The strings only where asked for: their conversion is dear.
+    if "citation_id" in columns:
+        out["citation_id"] = take_strings(citation, b.paper[roots[row_cascade]])
+    if "root_id" in columns:
+        out["root_id"] = take_strings(b.id[roots[kept]], repeat)
     # Observed reshares up to t, wherever the root time is known (also without followers).
     observed = np.zeros((k, m), dtype=np.int64)
     origin = root_time[cascade]
@@ -165,13 +176,13 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
     out["followers_imputed"] = imputed[row_cascade]
     out["undated_retweets"] = undated[row_cascade]
 
-    row_reason = reason[row_cascade].copy()
-    per_time = np.full(rows.size, None, dtype=object)
-    per_time[est["exposure"] <= 0] = REASONS["no_exposure"]
-    per_time[est["reshares_before"] == 0] = REASONS["none_before"]
+    row_reason = reason[row_cascade]
+    per_time = np.zeros(rows.size, dtype=np.int8)
+    per_time[est["exposure"] <= 0] = _CODE["no_exposure"]
+    per_time[est["reshares_before"] == 0] = _CODE["none_before"]
     row_reason[rows] = per_time
     predicted = np.zeros(n_rows, dtype=bool)
-    predicted[rows[per_time == None]] = True  # noqa: E711
+    predicted[rows[per_time == 0]] = True
     supercritical[rows] = est["supercritical"]
     supercritical[~predicted] = pd.NA
     out["supercritical"] = supercritical
@@ -180,8 +191,8 @@ def _batch_rows(papers: list[Paper], at: np.ndarray, min_size: int, options: dic
         out[name][~predicted] = np.nan
     in_window[~predicted] = pd.NA
     window[~predicted] = np.nan
-    out["reason"] = row_reason
-    return pd.DataFrame(out)[PREDICT_COLUMNS]
+    out["reason"] = _TEXT[row_reason]
+    return pd.DataFrame({name: out[name] for name in columns})
 
 
 def predict_cascades(
@@ -200,6 +211,8 @@ def predict_cascades(
     s0: float = S0,
     c: float = C,
     batch_size: int = 2000,
+    stacked: Batch | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """SEISMIC final-size prediction of every cascade, at each observation time.
 
@@ -220,6 +233,12 @@ def predict_cascades(
         As in :func:`cascade.predict.predict_final_size`, with the package's defaults.
     batch_size : int
         Papers handled together in one vectorised pass.
+    stacked : Batch, optional
+        ``cascade.model.stack(papers)`` where the caller has it already (shared with the other
+        measures of a batch): the papers are then one pass, whatever ``batch_size``.
+    columns : sequence of str, optional
+        Only these columns (of :data:`PREDICT_COLUMNS`, in this order): the work of the others
+        is saved. Default: all.
 
     Returns
     -------
@@ -258,11 +277,18 @@ def predict_cascades(
         "s0": s0,
         "c": c,
     }
+    names = PREDICT_COLUMNS if columns is None else list(columns)
+    unknown = set(names) - set(PREDICT_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown columns {sorted(unknown)}; choose from {PREDICT_COLUMNS}")
+    if stacked is not None:
+        papers = [papers] if isinstance(papers, Paper) else list(papers)
+        return _batch_rows(papers, times, min_size, options, stacked, names)
     batches = _batches(papers, batch_size)
-    tables = [_batch_rows(batch, times, min_size, options) for batch in batches]
+    tables = [_batch_rows(batch, times, min_size, options, None, names) for batch in batches]
     tables = [t for t in tables if len(t)]
     if not tables:
-        return _batch_rows([], times, min_size, options)
+        return _batch_rows([], times, min_size, options, None, names)
     return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 
 

@@ -27,8 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cascade.deprecation import renamed_keyword
-from cascade.metrics import forest
-from cascade.model import Paper, stack
+from cascade.model import Batch, Paper, lexsort_whole, stack
 from cascade.predict import predict_cascades
 from cascade.predict.cascades import as_flag
 from cascade.render.plots import DPI, FIGSIZE, MARGINS, plain_ticks, styled
@@ -45,7 +44,11 @@ def _label(at: float) -> str:
 
 
 def growth_data(
-    papers: Paper | Iterable[Paper], at: Sequence[float] = AGES, **options
+    papers: Paper | Iterable[Paper],
+    at: Sequence[float] = AGES,
+    *,
+    stacked: Batch | None = None,
+    **options,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Per-cascade predictions and, per paper, the sorted ages (seconds) of its dated reshares.
 
@@ -54,8 +57,12 @@ def growth_data(
     papers : Paper or iterable of Paper
     at : sequence of float
         Ages to predict at, seconds.
+    stacked : Batch, optional
+        ``cascade.model.stack(papers)`` where the caller has it (one stack for every measure
+        of a batch).
     **options
-        Passed to :func:`cascade.predict_cascades` (``n_star``, ``estimator``, ...).
+        Passed to :func:`cascade.predict_cascades` (``n_star``, ``estimator``, ``columns``,
+        ...).
 
     Returns
     -------
@@ -72,12 +79,13 @@ def growth_data(
     (188, 188)
     """
     papers = [papers] if isinstance(papers, Paper) else list(papers)
-    predictions = predict_cascades(papers, at=at, min_size=1, **options)
+    # Without a stack given, the predictions run in their own batches (their peak of memory).
+    predictions = predict_cascades(papers, at=at, min_size=1, stacked=stacked, **options)
     ages: dict[str, np.ndarray] = {}
     if papers:
-        b = stack(papers)
+        b = stack(papers) if stacked is None else stacked
         parent, time = b.parent, b.time
-        _, root, _ = forest(parent)
+        _, root, _ = b.forest
         dated = (parent >= 0) & ~b.placeholder & (time != _NAT) & (time[root] != _NAT)
         age = np.maximum(time[dated] - time[root[dated]], 0).astype(np.float64)
         # One sort for the whole batch; a paper listed twice is one citation id.
@@ -85,9 +93,11 @@ def growth_data(
             np.array([p.citation_id for p in papers], dtype=object), return_inverse=True
         )
         owner = which[b.paper[dated]]
-        order = np.lexsort((age, owner))
-        bounds = np.cumsum(np.bincount(owner, minlength=ids.size))[:-1]
-        by_id = dict(zip(ids.tolist(), np.split(age[order], bounds), strict=True))
+        order = lexsort_whole((age, owner))
+        age = age[order]
+        ends = np.cumsum(np.bincount(owner, minlength=ids.size)).tolist()
+        starts = [0, *ends][:-1]
+        by_id = {i: age[a:z] for i, a, z in zip(ids.tolist(), starts, ends, strict=True)}
         ages = {p.citation_id: by_id[p.citation_id] for p in papers}
     return predictions, ages
 
