@@ -142,7 +142,9 @@ def node_columns(
     """Every node field as a column (``tips``: the tooltip columns of the level, see
     :func:`user_tips` and :func:`tweet_tips`; ``special``: ``[index, title, label]`` of the
     nodes whose tooltip is written whole, papers)."""
-    palette = Strings()
+    import pandas as pd
+
+    color, palette = pd.factorize(np.asarray(colors, dtype=object))  # codes in order of first use
     known = [t for t in times if t is not None]
     t0 = min(known) if known else 0
     return {
@@ -155,8 +157,8 @@ def node_columns(
         "x": x,
         "y": y,
         "size": sizes,
-        "color": [palette.code(c) for c in colors],
-        "colors": palette.table,
+        "color": color.tolist(),
+        "colors": [str(c) for c in palette.tolist()],
         "c": groups,
         "t0": t0,
         "t": [None if t is None else t - t0 for t in times],
@@ -186,20 +188,19 @@ def edge_columns(
     import math
 
     table = Strings()
-    w_col: list[int | float | None] = []
-    width: list[int | float | None] = []
-    for w, p in zip(weights, paper, strict=True):
-        if p or w == 1.0:
-            w_col.append(None)
-            width.append(None)
-            continue
-        w_col.append(int(w) if float(w).is_integer() else round(w, 3))
-        width.append(round(1.0 + 4.0 * math.log(w) / math.log(wmax), 1) if wmax > 1 else 1)
+    # Weights are mostly a few small counts: each distinct one is written once.
+    shown: dict[float, tuple[int | float, int | float]] = {}
+    for w in set(weights):
+        if w != 1.0:
+            width = round(1.0 + 4.0 * math.log(w) / math.log(wmax), 1) if wmax > 1 else 1
+            shown[w] = (int(w) if float(w).is_integer() else round(w, 3), width)
+    none = (None, None)
+    pairs = [none if p else shown.get(w, none) for w, p in zip(weights, paper, strict=True)]
     return {
         "from": sources,
         "to": targets,
-        "w": w_col,
-        "width": width,
+        "w": [w for w, _ in pairs],
+        "width": [x for _, x in pairs],
         "kind": [-1 if k is None else table.code(k) for k in kinds],
         "kinds": table.table,
         "t": [None if t is None else t - t0 for t in times],
@@ -211,36 +212,48 @@ def user_tips(
     vxs: dict[str, list[Any]],
     received: np.ndarray,
     extra: tuple[str, np.ndarray] | None,
-    top: list[tuple[int, str] | None],
+    top: list[int | None],
+    top_text: list[str | None],
 ) -> dict[str, Any]:
     """The columns of users' tooltips (see :func:`tooltips.user_title`, the format): followers,
     tweets, retweets received, papers (None: no line), a measure, the most-retweeted tweet's
-    count (None: no tweet) and text (a code into ``texts``, -1 for none)."""
-    texts = Strings()
-    papers = [
-        p if p is not None and tooltips.number(p) > 1 else None for p in vxs.get("papers", [])
-    ]
-    shown_papers = shown_numbers([float("nan") if p is None else p for p in papers])
-    cleaned: dict[str, str] = {}
-    text_codes = []
-    for t in top:
-        if t is None:
-            text_codes.append(-1)
-            continue
-        s = cleaned.get(t[1])
-        if s is None:
-            s = cleaned[t[1]] = tooltips.clean(t[1])
-        text_codes.append(texts.code(s) if s else -1)
+    count (``top``, None: no tweet) and text (a code into ``texts``, -1 for none)."""
+    papers = vxs.get("papers", [])
+    shown_papers: list[int | str | None] = [None] * len(received)
+    if papers:
+        try:
+            x = np.asarray(papers, dtype=float)  # None becomes NaN
+        except (TypeError, ValueError):
+            x = np.array([tooltips.number(p) for p in papers], dtype=float)
+        shown_papers = shown_numbers(np.where(x > 1, x, np.nan))  # one paper: no line
+    codes, texts = texts_table(top_text)
     return {
         "followers": shown_numbers(vxs["followers"]),
         "tweets": shown_numbers(vxs["tweets"]),
         "received": shown_numbers(received),
-        "papers": shown_papers if papers else [None] * len(received),
+        "papers": shown_papers,
         "extra": None if extra is None else [extra[0], shown_numbers(extra[1])],
-        "top": [None if t is None else int(t[0]) for t in top],
-        "text": text_codes,
-        "texts": texts.table,
+        "top": list(top),
+        "text": codes,
+        "texts": texts,
     }
+
+
+def texts_table(texts: list[Any]) -> tuple[list[int], list[str]]:
+    """Tooltip texts as codes into a table of the distinct :func:`tooltips.clean` texts in
+    order of first use (-1: None, or nothing left to show); each distinct text cleaned once.
+
+    Examples
+    --------
+    >>> texts_table(["b", None, "a\\x00", "b", "", "a "])
+    ([0, -1, 1, 0, -1, 1], ['b', 'a '])
+    """
+    import pandas as pd
+
+    raw, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    cleaned = np.asarray([tooltips.clean(t) or None for t in distinct.tolist()] + [None])
+    codes, table = pd.factorize(cleaned[raw])  # raw -1 (None) takes the None at the end
+    return codes.tolist(), [str(t) for t in table.tolist()]
 
 
 def tweet_tips(

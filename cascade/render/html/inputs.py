@@ -80,8 +80,14 @@ def edge_attr(g: ig.Graph, name: str, default: Any = None) -> list[Any]:
 
 def weights(g: ig.Graph) -> np.ndarray:
     """Edge weights as floats (1 where missing)."""
-    w = np.array([1.0 if x is None else float(x) for x in edge_attr(g, "weight", 1.0)])
-    return w if w.size else np.zeros(0)
+    if "weight" not in g.es.attributes():
+        return np.ones(g.ecount())
+    raw = g.es["weight"]
+    with contextlib.suppress(TypeError, ValueError):
+        w = np.asarray(raw, dtype=float)  # None becomes NaN: only then is the slow pass needed
+        if not np.isnan(w).any():
+            return w
+    return np.array([1.0 if x is None else float(x) for x in raw], dtype=float).reshape(-1)
 
 
 def edge_array(g: ig.Graph) -> np.ndarray:
@@ -124,6 +130,32 @@ def epoch_seconds(times: list[Any]) -> list[int | None]:
     """Whole seconds since 1970 (UTC) per time, None where unknown: the timeline's clock."""
     out: list[int | None] = []
     for t in times:
-        d = as_datetime(t)
+        # Aware datetimes (what cascade.graph stores) are their own UTC time: no conversion.
+        d = t if type(t) is datetime and t.tzinfo is not None else as_datetime(t)
         out.append(None if d is None else int(d.timestamp()))
     return out
+
+
+def author_keys(papers: list[Any], names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each tweet's author key (``str(author).lower()``, the papers' tweets stacked in order) and
+    each vertex's (``name.lower()``), as codes into one table of keys (-1: no tweet has the
+    vertex's key), and the table: the users' lookups as integer arrays.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as P
+    >>> tweet, vertex, keys = author_keys([P(author=np.array(["Ann", "bo", "ann"]))], ["bo", "cy"])
+    >>> tweet.tolist(), vertex.tolist(), keys.tolist()
+    ([0, 1, 0], [1, -1], ['ann', 'bo'])
+    """
+    import pandas as pd
+
+    parts = [np.asarray(p.author, dtype=object) for p in papers]
+    authors = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+    # Lower-cased once per distinct spelling, not once per tweet.
+    codes, distinct = pd.factorize(authors, use_na_sentinel=False)
+    lowered = np.asarray([str(a).lower() for a in distinct.tolist()], dtype=object)
+    key_of, keys = pd.factorize(lowered, use_na_sentinel=False)
+    table = pd.Index(np.asarray(keys, dtype=object), dtype=object)
+    vertex = table.get_indexer(np.asarray([nm.lower() for nm in names], dtype=object))
+    return key_of[codes].astype(np.int64), vertex.astype(np.int64), table.to_numpy()
