@@ -248,12 +248,20 @@ def texts_table(texts: list[Any]) -> tuple[list[int], list[str]]:
     >>> texts_table(["b", None, "a\\x00", "b", "", "a "])
     ([0, -1, 1, 0, -1, 1], ['b', 'a '])
     """
-    import pandas as pd
-
-    raw, distinct = pd.factorize(np.asarray(texts, dtype=object))
-    cleaned = np.asarray([tooltips.clean(t) or None for t in distinct.tolist()] + [None])
-    codes, table = pd.factorize(cleaned[raw])  # raw -1 (None) takes the None at the end
-    return codes.tolist(), [str(t) for t in table.tolist()]
+    limit, clean = tooltips.TEXT_MAX, tooltips.clean
+    cleaned: dict[Any, str] = {}
+    table: dict[str, int] = {}
+    codes = []
+    for t in texts:
+        if t is None:
+            codes.append(-1)
+            continue
+        s = cleaned.get(t)
+        if s is None:  # printable and short, the common case, is its own clean text
+            ok = type(t) is str and len(t) <= limit and t.isprintable()
+            s = cleaned[t] = t if ok else clean(t)
+        codes.append(table.setdefault(s, len(table)) if s else -1)
+    return codes, list(table)
 
 
 def tweet_tips(

@@ -131,12 +131,16 @@ def as_datetime(x: Any) -> datetime | None:
 
 def epoch_seconds(times: list[Any]) -> list[int | None]:
     """Whole seconds since 1970 (UTC) per time, None where unknown: the timeline's clock."""
-    out: list[int | None] = []
-    for t in times:
-        # Aware datetimes (what cascade.graph stores) are their own UTC time: no conversion.
-        d = t if type(t) is datetime and t.tzinfo is not None else as_datetime(t)
-        out.append(None if d is None else int(d.timestamp()))
-    return out
+    # Aware datetimes (what cascade.graph stores) are their own UTC time: no conversion.
+    return [
+        int(t.timestamp()) if type(t) is datetime and t.tzinfo is not None else _epoch(t)
+        for t in times
+    ]
+
+
+def _epoch(t: Any) -> int | None:
+    d = as_datetime(t)
+    return None if d is None else int(d.timestamp())
 
 
 def author_keys(papers: list[Any], names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -157,8 +161,13 @@ def author_keys(papers: list[Any], names: list[str]) -> tuple[np.ndarray, np.nda
     authors = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
     # Lower-cased once per distinct spelling, not once per tweet.
     codes, distinct = pd.factorize(authors, use_na_sentinel=False)
-    lowered = np.asarray([str(a).lower() for a in distinct.tolist()], dtype=object)
-    key_of, keys = pd.factorize(lowered, use_na_sentinel=False)
-    table = pd.Index(np.asarray(keys, dtype=object), dtype=object)
-    vertex = table.get_indexer(np.asarray([nm.lower() for nm in names], dtype=object))
-    return key_of[codes].astype(np.int64), vertex.astype(np.int64), table.to_numpy()
+    code_of: dict[str, int] = {}  # key -> code, in order of first appearance
+    key_of = np.fromiter(
+        (code_of.setdefault(str(a).lower(), len(code_of)) for a in distinct.tolist()),
+        dtype=np.int64,
+        count=len(distinct),
+    )
+    lowered = map(str.lower, names)
+    vertex = np.fromiter(map(code_of.get, lowered, itertools.repeat(-1)), np.int64, len(names))
+    keys = list(code_of)
+    return key_of[codes], vertex, np.asarray(keys, dtype=object)

@@ -123,9 +123,9 @@ def build(
     vis-network options of a graph."""
     level = opt.level
     noun, nouns = ("user", "users") if level == "user" else ("tweet", "tweets")
-    names = [str(x) for x in attr(g, "name", None)]
+    names = list(map(str, attr(g, "name", None)))
     if "name" not in g.vs.attributes():
-        names = [str(v) for v in range(g.vcount())]
+        names = list(map(str, range(g.vcount())))
     if level == "user":
         handles = _handles(attr(g, "handle", None), names)
     else:

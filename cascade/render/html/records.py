@@ -88,25 +88,46 @@ def _kept(values: list[Any], nd: Nodes) -> list[Any]:
     return [values[v] for v in nd.kept]
 
 
+#: Twitter-shaped handles, and numeric ids, joined by NUL characters.
+_JOINED_HANDLES = re.compile("[A-Za-z0-9_]{1,15}(?:\x00[A-Za-z0-9_]{1,15})*")
+_JOINED_DIGITS = re.compile("[0-9]+(?:\x00[0-9]+)*")
+
+
+def _all_match(joined: re.Pattern[str], values: list[Any]) -> bool:
+    """Whether ``joined`` matches all ``values`` joined by NUL characters (a NUL in a value, or
+    a value that is not a string, says no): one match for the common case of all nodes."""
+    try:
+        text = "\x00".join(values)
+    except TypeError:
+        return False
+    return text.count("\x00") == len(values) - 1 and joined.fullmatch(text) is not None
+
+
 def _profiles(
-    whos: list[Any], post_ids: list[Any], handles: list[str], hub: list[bool]
+    whos: list[Any], post_ids: list[Any], handles: list[str], hub: np.ndarray
 ) -> list[Any]:
     """Each node's profile link as stored (see :func:`tooltips.profile_url`)."""
-    twitter = _TWITTER_HANDLE.fullmatch
-    out: list[Any] = []
-    for who, post_id, handle, is_hub in zip(whos, post_ids, handles, hub, strict=True):
-        if is_hub:
-            out.append(None)
-        elif (
-            type(who) is str
-            and twitter(who)
-            and (post_id is None or (type(post_id) is str and post_id.isdigit()))
-        ):
-            # tooltips.profile_url's Twitter case: twitter.com/<who>, stored as [1, who] (1 alone
-            # when who is the handle shown).
-            out.append(1 if who == handle else [1, who])
-        else:
-            out.append(columns.link_code(tooltips.profile_url(who, post_id), handle))
+    # tooltips.profile_url's Twitter case: twitter.com/<who>, stored as [1, who], or 1 alone when
+    # who is the handle shown (the common case, found for all nodes at once).
+    if _all_match(_JOINED_DIGITS, [p for p in post_ids if p is not None]):
+        numeric = np.ones(len(post_ids), dtype=bool)
+    else:
+        numeric = np.array([p is None or (type(p) is str and p.isdigit()) for p in post_ids])
+    if _all_match(_JOINED_HANDLES, whos):
+        shaped = np.ones(len(whos), dtype=bool)
+    else:
+        match = _TWITTER_HANDLE.fullmatch
+        shaped = np.array([type(w) is str and match(w) is not None for w in whos], dtype=bool)
+    twitter = shaped & numeric.astype(bool) & ~hub
+    out: list[Any] = [1] * len(whos)
+    for i in np.flatnonzero(~twitter | hub).tolist():
+        out[i] = None
+    if whos is not handles:
+        for i in np.flatnonzero(twitter).tolist():
+            if whos[i] != handles[i]:
+                out[i] = [1, whos[i]]
+    for i in np.flatnonzero(~twitter & ~hub).tolist():
+        out[i] = columns.link_code(tooltips.profile_url(whos[i], post_ids[i]), handles[i])
     return out
 
 
@@ -153,7 +174,7 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
     whos = kept_handles
     if "author" in g.vs.attributes():
         whos = [a or h for a, h in zip(_kept(g.vs["author"], nd), kept_handles, strict=True)]
-    profiles = _profiles(whos, post_ids, kept_handles, hub.tolist())
+    profiles = _profiles(whos, post_ids, kept_handles, hub)
 
     # The tooltips' parts; the whole tooltip of papers.
     extra = None
