@@ -146,7 +146,7 @@ def colouring(
         entry = np.full(len(sizes), len(shown), dtype=np.int64)  # legend entry per community
         entry[shown] = np.arange(len(shown))
         groups = entry[label].tolist()
-        colors = [(*PALETTE[: len(shown)], OTHER)[e] for e in groups]
+        colors = np.asarray((*PALETTE[: len(shown)], OTHER), dtype=object)[entry[label]].tolist()
         legend = []
         for i, c in enumerate(shown):
             members = np.flatnonzero(label == c)

@@ -196,16 +196,30 @@ def edge_columns(
             shown[w] = (int(w) if float(w).is_integer() else round(w, 3), width)
     none = (None, None)
     pairs = [none if p else shown.get(w, none) for w, p in zip(weights, paper, strict=True)]
+    kind = [-1] * len(kinds)  # the common case: no kinds to tell apart
+    if not all_none(kinds):
+        kind = [-1 if k is None else table.code(k) for k in kinds]
     return {
         "from": sources,
         "to": targets,
         "w": [w for w, _ in pairs],
         "width": [x for _, x in pairs],
-        "kind": [-1 if k is None else table.code(k) for k in kinds],
+        "kind": kind,
         "kinds": table.table,
         "t": [None if t is None else t - t0 for t in times],
-        "paper": [1 if p else 0 for p in paper],
+        "paper": list(map(int, paper)),
     }
+
+
+def all_none(values: list[Any]) -> bool:
+    """Whether every value is None (``count`` runs in C).
+
+    Examples
+    --------
+    >>> all_none([None, None]), all_none([None, 0])
+    (True, False)
+    """
+    return values.count(None) == len(values)
 
 
 def user_tips(

@@ -73,16 +73,19 @@ def _component(
     return local - local.mean(axis=0)
 
 
-def _simple_edges(h: ig.Graph, units: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+def _simple_edges(
+    h: ig.Graph, units: list[list[int]], ends: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """What ``h.induced_subgraph(unit).as_undirected(mode="collapse")`` would have, for every
-    unit at once: its number of edges, and each vertex's degree (a loop counts twice)."""
+    unit at once: its number of edges, and each vertex's degree (a loop counts twice).
+    ``ends``: ``h``'s edge array, when known."""
     n = h.vcount()
     unit = np.full(n, -1, dtype=np.int64)
-    for u, members in enumerate(units):
-        unit[members] = u
+    if units:
+        unit[np.concatenate(units)] = np.repeat(np.arange(len(units)), [len(m) for m in units])
     if h.ecount() == 0:
         return np.zeros(len(units), dtype=np.int64), np.zeros(n, dtype=np.int64)
-    ends = edge_array(h)
+    ends = edge_array(h) if ends is None else ends
     ends = ends[(unit[ends[:, 0]] == unit[ends[:, 1]]) & (unit[ends[:, 0]] >= 0)]
     pair = np.unique(ends.min(axis=1) * n + ends.max(axis=1))
     lo, hi = np.divmod(pair, n)
@@ -134,9 +137,15 @@ def _units(
     return units
 
 
-def layout(h: ig.Graph, seed: int = 0, membership: list[int] | None = None) -> Layout:
+def layout(
+    h: ig.Graph,
+    seed: int = 0,
+    membership: list[int] | None = None,
+    ends: np.ndarray | None = None,
+) -> Layout:
     """Positions for every vertex of ``h``: components laid out alone (big ones community by
-    community, after ``membership`` or Leiden), packed by size, singles and pairs apart.
+    community, after ``membership`` or Leiden), packed by size, singles and pairs apart
+    (``ends``: ``h``'s edge array, when the caller has it).
 
     Examples
     --------
@@ -163,7 +172,7 @@ def layout(h: ig.Graph, seed: int = 0, membership: list[int] | None = None) -> L
     tiny = order[is_tiny[order]]
     boxes = []
     units = _units(h, big, membership, seed)
-    edges, degree = _simple_edges(h, units)
+    edges, degree = _simple_edges(h, units, ends)
     for members, m in zip(units, edges.tolist(), strict=True):
         k = len(members)
         radius = 28.0 * math.sqrt(k) + 12.0

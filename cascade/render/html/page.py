@@ -149,12 +149,13 @@ def build(
         (len(kept) + p, int(position[v])) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
     ]
     pairs = position[ends[np.asarray(edge_ids, dtype=np.int64)]].reshape(-1, 2)
-    h.add_edges(np.vstack([pairs, np.asarray(extra_pairs, dtype=np.int64).reshape(-1, 2)]))
+    h_ends = np.vstack([pairs, np.asarray(extra_pairs, dtype=np.int64).reshape(-1, 2)])
+    h.add_edges(h_ends)
     # The colouring's communities (when it is by community) also arrange big components.
     member = None
     if colours.membership is not None:
         member = [colours.membership[v] for v in kept] + [-1 - p for p in range(len(paper_nodes))]
-    pos = place(h, opt.seed, member)
+    pos = place(h, opt.seed, member, h_ends)
     span = (max(pos.x) - min(pos.x)) if pos.x else 0
     # The largest node stays visible at the fitted zoom of a big layout.
     smax = max(30.0, 0.02 * span)
@@ -207,7 +208,11 @@ def build(
         "kind_colors": dict(KIND_COLORS) if several_kinds else {},
         "metrics": panel_metrics(g, colours.membership, ends),
         "index_href": opt.index_href,
-        "timeline": timeline([times[v] for v in kept], papers if level == "user" else [], level),
+        "timeline": timeline(
+            times if len(kept) == len(times) else [times[v] for v in kept],
+            papers if level == "user" else [],
+            level,
+        ),
     }
     page.update(size_legend(vmax, smax))
     return page, data, options
