@@ -149,10 +149,7 @@ def node_columns(
     t0 = min(known) if known else 0
     return {
         "level": level,
-        # An id that is the ASCII handle in lower case is left out (null): the page lowers it.
-        "id": [
-            None if h.isascii() and h.lower() == i else i for i, h in zip(ids, handles, strict=True)
-        ],
+        "id": lowered_ids(ids, handles),
         "handle": handles,
         "x": x,
         "y": y,
@@ -169,6 +166,25 @@ def node_columns(
         "special": special,
         "prefixes": list(URL_PREFIXES),
     }
+
+
+def lowered_ids(ids: list[str], handles: list[str]) -> list[str | None]:
+    """The id column: an id that is its ASCII handle in lower case is left out (None), as the
+    page lowers the handle itself.
+
+    Examples
+    --------
+    >>> lowered_ids(["ann", "bo", "\u00e9", "7"], ["Ann", "bo", "\u00c9", "cy"])
+    [None, None, '\u00e9', '7']
+    """
+    if len(ids) != len(handles):
+        raise ValueError("one handle per id")
+    same = np.asarray(ids, dtype=object) == np.asarray(list(map(str.lower, handles)), dtype=object)
+    if not "".join(handles).isascii():  # else every handle is
+        same &= np.fromiter(map(str.isascii, handles), dtype=bool, count=len(handles))
+    out = np.asarray(ids, dtype=object)
+    out[same] = None
+    return out.tolist()
 
 
 def edge_columns(
@@ -262,20 +278,18 @@ def texts_table(texts: list[Any]) -> tuple[list[int], list[str]]:
     >>> texts_table(["b", None, "a\\x00", "b", "", "a "])
     ([0, -1, 1, 0, -1, 1], ['b', 'a '])
     """
+    import pandas as pd
+
+    raw, distinct = pd.factorize(np.asarray(texts, dtype=object))  # None: -1
     limit, clean = tooltips.TEXT_MAX, tooltips.clean
-    cleaned: dict[Any, str] = {}
     table: dict[str, int] = {}
-    codes = []
-    for t in texts:
-        if t is None:
-            codes.append(-1)
-            continue
-        s = cleaned.get(t)
-        if s is None:  # printable and short, the common case, is its own clean text
-            ok = type(t) is str and len(t) <= limit and t.isprintable()
-            s = cleaned[t] = t if ok else clean(t)
-        codes.append(table.setdefault(s, len(table)) if s else -1)
-    return codes, list(table)
+    code = []
+    for t in distinct.tolist():  # in order of first use, so the table is too
+        # A printable, short text, the common case, is its own clean text.
+        s = t if type(t) is str and len(t) <= limit and t.isprintable() else clean(t)
+        code.append(table.setdefault(s, len(table)) if s else -1)
+    codes = np.asarray(code + [-1], dtype=np.int64)[raw]  # raw -1 takes the -1 at the end
+    return codes.tolist(), list(table)
 
 
 def tweet_tips(

@@ -161,13 +161,11 @@ def author_keys(papers: list[Any], names: list[str]) -> tuple[np.ndarray, np.nda
     authors = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
     # Lower-cased once per distinct spelling, not once per tweet.
     codes, distinct = pd.factorize(authors, use_na_sentinel=False)
-    code_of: dict[str, int] = {}  # key -> code, in order of first appearance
-    key_of = np.fromiter(
-        (code_of.setdefault(str(a).lower(), len(code_of)) for a in distinct.tolist()),
-        dtype=np.int64,
-        count=len(distinct),
+    lowered = np.asarray(list(map(str.lower, map(str, distinct.tolist()))), dtype=object)
+    key_of, keys = pd.factorize(lowered)
+    code_of = dict(zip(keys.tolist(), range(len(keys))))
+    names_lowered = map(str.lower, names)
+    vertex = np.fromiter(
+        map(code_of.get, names_lowered, itertools.repeat(-1)), np.int64, len(names)
     )
-    lowered = map(str.lower, names)
-    vertex = np.fromiter(map(code_of.get, lowered, itertools.repeat(-1)), np.int64, len(names))
-    keys = list(code_of)
-    return key_of[codes], vertex, np.asarray(keys, dtype=object)
+    return key_of[codes].astype(np.int64), vertex, np.asarray(keys, dtype=object)

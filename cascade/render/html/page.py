@@ -222,6 +222,11 @@ def _handles(raw: list[Any], names: list[str]) -> list[str]:
     """Each user's handle as shown (:func:`tooltips.clean`, 60 characters), the name where the
     graph has none."""
     clean = tooltips.clean
+    try:  # the common case, checked for all at once: printable, short, non-empty strings
+        if "".join(raw).isprintable() and max(map(len, raw), default=0) <= 60 and "" not in raw:
+            return list(raw)
+    except TypeError:  # not all strings
+        pass
     return [
         h if type(h) is str and h and len(h) <= 60 and h.isprintable() else clean(h or nm, 60)
         for h, nm in zip(raw, names, strict=True)

@@ -238,7 +238,7 @@ def _top_tweets(g: ig.Graph, papers: list[Any], nd: Nodes) -> tuple[list[Any], l
         count = np.full(n, None, dtype=object)
         count[has] = counts[row[has]].tolist()
         text = np.full(n, None, dtype=object)
-        text[has] = [str(t) for t in texts[row[has]].tolist()]
+        text[has] = list(map(str, texts[row[has]].tolist()))
         return count.tolist(), text.tolist()
     if not papers and "top_tweet" in g.vs.attributes():
         # A user graph built elsewhere may carry each user's most-retweeted text itself.
