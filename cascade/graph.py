@@ -41,10 +41,25 @@ __all__ = [
 
 
 def _datetimes(seconds: np.ndarray) -> list[datetime | None]:
-    """int64 epoch seconds (NaT = int64 min) as tz-aware UTC datetimes, None for NaT."""
-    return [
-        None if s == NAT else datetime.fromtimestamp(s, tz=timezone.utc) for s in seconds.tolist()
-    ]
+    """int64 epoch seconds (NaT = int64 min) as tz-aware UTC datetimes, None for NaT.
+
+    Examples
+    --------
+    >>> _datetimes(np.array([0, NAT]))
+    [datetime.datetime(1970, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), None]
+    """
+    seconds = np.asarray(seconds, dtype=np.int64)
+    known = seconds != NAT
+    try:  # pandas converts all at once (the same datetimes, with the tzinfo timezone.utc)
+        stamps = pd.to_datetime(np.where(known, seconds, 0), unit="s", utc=True)
+        out = np.asarray(stamps.to_pydatetime(), dtype=object)
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):  # past pandas' range
+        return [
+            None if s == NAT else datetime.fromtimestamp(s, tz=timezone.utc)
+            for s in seconds.tolist()
+        ]
+    out[~known] = None
+    return out.tolist()
 
 
 def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:

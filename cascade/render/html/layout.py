@@ -36,7 +36,7 @@ def _star(k: int, hub: int) -> np.ndarray:
     local = np.zeros((k, 2))
     i = np.arange(k - 1, dtype=float)
     r = np.sqrt(i + 1.0)
-    leaves = [v for v in range(k) if v != hub]
+    leaves = np.delete(np.arange(k), hub)
     local[leaves, 0] = r * np.cos(i * _GOLDEN)
     local[leaves, 1] = r * np.sin(i * _GOLDEN)
     return local
@@ -184,13 +184,20 @@ def layout(
     area = sum(s * s for s in sizes) + len(tiny) * 90.0 * 40.0
     width = max(max(sizes, default=0.0), math.sqrt(area) * 1.3, 400.0)
     x = y = row_height = 0.0
-    for (members, local, _), size_ in zip(boxes, sizes, strict=True):
+    corners = []
+    for size_ in sizes:
         if x > 0 and x + size_ > width:
             x, y, row_height = 0.0, y + row_height, 0.0
-        xs[members] = local[:, 0] + x + size_ / 2.0
-        ys[members] = local[:, 1] + y + size_ / 2.0
+        corners.append((x, y, size_ / 2.0))
         x += size_
         row_height = max(row_height, size_)
+    if boxes:  # every box moved to its corner at once: (local + corner) + half its size
+        counts = [len(members) for members, _, _ in boxes]
+        at = np.repeat(np.asarray(corners), counts, axis=0)
+        where = np.concatenate([local for _, local, _ in boxes])
+        placed = np.concatenate([members for members, _, _ in boxes]).astype(np.int64)
+        xs[placed] = where[:, 0] + at[:, 0] + at[:, 2]
+        ys[placed] = where[:, 1] + at[:, 1] + at[:, 2]
     # Singles and pairs: a grid block under the rest, out of the way and easy to hide.
     y += row_height + 60.0
     per_row = max(int(width // 90.0), 1)

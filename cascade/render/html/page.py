@@ -132,7 +132,7 @@ def build(
         handles = [tooltips.clean(a, 60) or "unknown" for a in attr(g, "author", None)]
     # Papers drawn as vertices of the graph itself (the report's combined.html).
     hubs = np.zeros(len(names), dtype=bool)
-    if level == "user":
+    if level == "user" and "paper:" in "\n".join(names):  # one scan says "none" mostly
         hubs = np.array([nm.startswith("paper:") for nm in names], dtype=bool)
     ends = edge_array(g)
     received = retweets_received(g, level, ends)
@@ -336,7 +336,7 @@ def timeline(times: list[int | None], papers: list[Any], level: str) -> dict[str
         "heights": [round(40.0 * c / peak, 1) for c in counts.tolist()],
         "peak": peak,
         "what": what,
-        "unknown": sum(1 for t in times if t is None),
+        "unknown": times.count(None),
     }
 
 
