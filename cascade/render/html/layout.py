@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 
-from cascade.render.html.inputs import edge_array
+from cascade.render.html.inputs import components, edge_array
 from cascade.render.html.rng import seeded
 
 _GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
@@ -160,7 +160,7 @@ def layout(
     xs = np.zeros(n)
     ys = np.zeros(n)
     small = np.zeros(n, dtype=bool)
-    comp = np.asarray(h.connected_components(mode="weak").membership, dtype=np.int64)
+    comp = components(h)
     count = int(comp.max()) + 1 if n else 0
     size = np.bincount(comp, minlength=count)
     _, first = np.unique(comp, return_index=True)
