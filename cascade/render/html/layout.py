@@ -119,21 +119,24 @@ def _units(
     from cascade.render.html.colours import communities
 
     units: list[list[int]] = []
+    label_of = None if membership is None else np.asarray(membership, dtype=np.int64)
     for members in comps:
         if len(members) <= BOX_MIN:
             units.append(members)
             continue
-        if membership is not None:
-            labels = [membership[v] for v in members]
+        vs = np.asarray(members, dtype=np.int64)
+        if label_of is not None:
+            labels = label_of[vs]
         else:
-            labels = communities(h.induced_subgraph(members), seed)
-        groups: dict[int, list[int]] = {}
-        for v, c in zip(members, labels, strict=True):
-            groups.setdefault(c, []).append(v)
-        if len(groups) == 1:
+            labels = np.asarray(communities(h.induced_subgraph(members), seed), dtype=np.int64)
+        # Each community's members in order, the communities by size, ties by first member.
+        order = np.argsort(labels, kind="stable")
+        _, first, size = np.unique(labels, return_index=True, return_counts=True)
+        if len(size) == 1:
             units.append(members)
-        else:
-            units.extend(sorted(groups.values(), key=lambda g: (-len(g), g[0])))
+            continue
+        grouped = np.split(vs[order], np.cumsum(size)[:-1])
+        units.extend(grouped[c].tolist() for c in np.lexsort((vs[first], -size)).tolist())
     return units
 
 
