@@ -278,18 +278,18 @@ def texts_table(texts: list[Any]) -> tuple[list[int], list[str]]:
     >>> texts_table(["b", None, "a\\x00", "b", "", "a "])
     ([0, -1, 1, 0, -1, 1], ['b', 'a '])
     """
-    import pandas as pd
-
-    raw, distinct = pd.factorize(np.asarray(texts, dtype=object))  # None: -1
+    distinct = list(dict.fromkeys(texts))  # in order of first use (the table's order too)
     limit, clean = tooltips.TEXT_MAX, tooltips.clean
     table: dict[str, int] = {}
     code = []
-    for t in distinct.tolist():  # in order of first use, so the table is too
+    for t in distinct:
+        if t is None:
+            code.append(-1)
+            continue
         # A printable, short text, the common case, is its own clean text.
         s = t if type(t) is str and len(t) <= limit and t.isprintable() else clean(t)
         code.append(table.setdefault(s, len(table)) if s else -1)
-    codes = np.asarray(code + [-1], dtype=np.int64)[raw]  # raw -1 takes the -1 at the end
-    return codes.tolist(), list(table)
+    return list(map(dict(zip(distinct, code, strict=True)).__getitem__, texts)), list(table)
 
 
 def tweet_tips(
