@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from cascade.render.html import tooltips
+from cascade.render.html.inputs import first_use_codes
 
 #: Common URL beginnings, stored once in the page: a link is ``[k, rest]`` for
 #: ``URL_PREFIXES[k] + rest`` (10,000 profile links would otherwise repeat 200 kB of them).
@@ -142,9 +143,7 @@ def node_columns(
     """Every node field as a column (``tips``: the tooltip columns of the level, see
     :func:`user_tips` and :func:`tweet_tips`; ``special``: ``[index, title, label]`` of the
     nodes whose tooltip is written whole, papers)."""
-    import pandas as pd
-
-    color, palette = pd.factorize(np.asarray(colors, dtype=object))  # codes in order of first use
+    palette, color = first_use_codes(colors)
     known = [t for t in times if t is not None]
     t0 = min(known) if known else 0
     return {
@@ -154,8 +153,8 @@ def node_columns(
         "x": x,
         "y": y,
         "size": sizes,
-        "color": color.tolist(),
-        "colors": [str(c) for c in palette.tolist()],
+        "color": color,
+        "colors": palette,
         "c": groups,
         "t0": t0,
         "t": [None if t is None else t - t0 for t in times],

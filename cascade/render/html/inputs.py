@@ -156,6 +156,19 @@ def _epoch(t: Any) -> int | None:
     return None if d is None else int(d.timestamp())
 
 
+def first_use_codes(values: list[Any]) -> tuple[list[Any], list[int]]:
+    """The distinct values in order of first use, and each value's code into them (two C-level
+    passes through dicts).
+
+    Examples
+    --------
+    >>> first_use_codes(["b", "a", "b"])
+    (['b', 'a'], [0, 1, 0])
+    """
+    table = list(dict.fromkeys(values))
+    return table, list(map(dict(zip(table, range(len(table)))).__getitem__, values))
+
+
 def author_keys(papers: list[Any], names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each tweet's author key (``str(author).lower()``, the papers' tweets stacked in order) and
     each vertex's (``name.lower()``), as codes into one table of keys (-1: no tweet has the
@@ -174,11 +187,11 @@ def author_keys(papers: list[Any], names: list[str]) -> tuple[np.ndarray, np.nda
     authors = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
     # Lower-cased once per distinct spelling, not once per tweet.
     codes, distinct = pd.factorize(authors, use_na_sentinel=False)
-    lowered = np.asarray(list(map(str.lower, map(str, distinct.tolist()))), dtype=object)
-    key_of, keys = pd.factorize(lowered)
-    code_of = dict(zip(keys.tolist(), range(len(keys))))
+    lowered = list(map(str.lower, map(str, distinct.tolist())))
+    keys, key_of = first_use_codes(lowered)
+    code_of = dict(zip(keys, range(len(keys))))
     names_lowered = map(str.lower, names)
     vertex = np.fromiter(
         map(code_of.get, names_lowered, itertools.repeat(-1)), np.int64, len(names)
     )
-    return key_of[codes].astype(np.int64), vertex, np.asarray(keys, dtype=object)
+    return np.asarray(key_of, dtype=np.int64)[codes], vertex, np.asarray(keys, dtype=object)
