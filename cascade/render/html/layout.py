@@ -113,7 +113,7 @@ BOX_MIN = 150
 
 
 def _units(
-    h: ig.Graph, comps: list[list[int]], membership: list[int] | None, seed: int
+    h: ig.Graph, comps: list[list[int]], membership: list[int] | np.ndarray | None, seed: int
 ) -> list[list[int]]:
     """The boxes to lay out: small components whole, big ones split into their communities."""
     from cascade.render.html.colours import communities
@@ -143,7 +143,7 @@ def _units(
 def layout(
     h: ig.Graph,
     seed: int = 0,
-    membership: list[int] | None = None,
+    membership: list[int] | np.ndarray | None = None,
     ends: np.ndarray | None = None,
 ) -> Layout:
     """Positions for every vertex of ``h``: components laid out alone (big ones community by

@@ -144,8 +144,9 @@ def build(
 
     paper_nodes = _paper_links(g, papers, level, kept, opt.title) if opt.paper_node else []
     h = ig.Graph(n=len(kept) + len(paper_nodes), directed=True)
+    kept_arr = np.asarray(kept, dtype=np.int64)
     position = np.full(g.vcount(), -1, dtype=np.int64)
-    position[kept] = np.arange(len(kept))
+    position[kept_arr] = np.arange(len(kept))
     extra_pairs = [
         (len(kept) + p, int(position[v])) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
     ]
@@ -155,14 +156,17 @@ def build(
     # The colouring's communities (when it is by community) also arrange big components.
     member = None
     if colours.membership is not None:
-        member = [colours.membership[v] for v in kept] + [-1 - p for p in range(len(paper_nodes))]
+        member = np.r_[
+            np.asarray(colours.membership, dtype=np.int64)[kept_arr],
+            -1 - np.arange(len(paper_nodes), dtype=np.int64),
+        ]
     pos = place(h, opt.seed, member, h_ends)
     span = (max(pos.x) - min(pos.x)) if pos.x else 0
     # The largest node stays visible at the fitted zoom of a big layout.
     smax = max(30.0, 0.02 * span)
 
     times = epoch_seconds(attr(g, "time" if level == "tweet" else "first_seen"))
-    vmax = float(max(measure[kept].tolist(), default=0.0))
+    vmax = float(max(measure[kept_arr].tolist(), default=0.0))
     order = largest(kept, measure, names, LABEL_BIG if len(kept) <= LABEL_ALL_MAX else LABEL_TOP)
     labelled = set(kept) if len(kept) <= LABEL_ALL_MAX else set(order[:LABEL_TOP])
     big = set(order[:LABEL_BIG]) | set(np.flatnonzero(hubs).tolist())
@@ -170,7 +174,7 @@ def build(
         level=level, kept=kept, names=names, handles=handles, hubs=hubs, measure=measure,
         measure_title=measure_title, received=received, colors=colours.colors,
         groups=colours.groups, times=times, labelled=labelled, big=big,
-        sizes=sizes(measure[kept], vmax, smax), paper_nodes=paper_nodes,
+        sizes=sizes(measure[kept_arr], vmax, smax), paper_nodes=paper_nodes,
         keys=author_keys(papers, names) if level == "user" and papers else None,
     )  # fmt: skip
     data = records.node_data(g, papers, nd, pos)
