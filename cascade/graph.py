@@ -224,7 +224,7 @@ def user_graph(
     g.vs["followers"] = latest_per_group(b.followers, b.time, author, n).tolist()
     g.vs["first_seen"] = _datetimes(first_seen)
     g.vs["papers"] = np.bincount(paper_user % n, minlength=n).tolist()
-    g.es["kind"] = [EDGE_KINDS[k] for k in kind.tolist()]
+    g.es["kind"] = np.asarray(EDGE_KINDS, dtype=object)[kind].tolist()
     g.es["weight"] = weight.tolist()
     g["citation_id"] = papers[0].citation_id if single else None
     g["level"] = "user"
