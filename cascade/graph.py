@@ -41,10 +41,31 @@ __all__ = [
 
 
 def _datetimes(seconds: np.ndarray) -> list[datetime | None]:
-    """int64 epoch seconds (NaT = int64 min) as tz-aware UTC datetimes, None for NaT."""
-    return [
-        None if s == NAT else datetime.fromtimestamp(s, tz=timezone.utc) for s in seconds.tolist()
-    ]
+    """int64 epoch seconds (NaT = int64 min) as tz-aware UTC datetimes, None for NaT.
+
+    Examples
+    --------
+    >>> _datetimes(np.array([0, NAT]))
+    [datetime.datetime(1970, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), None]
+    """
+    seconds = np.asarray(seconds, dtype=np.int64)
+    known = seconds != NAT
+    try:  # pandas converts all at once (the same datetimes, with the tzinfo timezone.utc)
+        stamps = pd.to_datetime(np.where(known, seconds, 0), unit="s", utc=True)
+        out = np.asarray(stamps.to_pydatetime(), dtype=object)
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):  # past pandas' range
+        return [
+            None if s == NAT else datetime.fromtimestamp(s, tz=timezone.utc)
+            for s in seconds.tolist()
+        ]
+    out[~known] = None
+    return out.tolist()
+
+
+def _pairs(src: np.ndarray, dst: np.ndarray) -> list[tuple[int, int]]:
+    """Edges as the list of pairs igraph's ``add_edges`` reads fastest (a third faster than
+    from a numpy array)."""
+    return list(zip(src.tolist(), dst.tolist(), strict=True))
 
 
 def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:
@@ -77,7 +98,7 @@ def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:
     child = np.flatnonzero(paper.parent >= 0)
     ends = (child, paper.parent[child]) if reverse else (paper.parent[child], child)
     g = ig.Graph(len(paper), directed=True)
-    g.add_edges(np.column_stack(ends))
+    g.add_edges(_pairs(*ends))
     g.vs["name"] = paper.id.tolist()
     g.vs["author"] = paper.author.tolist()
     g.vs["user"] = paper.user_keys[paper.user].tolist()
@@ -196,14 +217,14 @@ def user_graph(
     paper_user = distinct(b.paper * n + author)
 
     g = ig.Graph(n, directed=True)
-    g.add_edges(np.column_stack((dst, src) if reverse else (src, dst)))
+    g.add_edges(_pairs(dst, src) if reverse else _pairs(src, dst))
     g.vs["name"] = keys.tolist()
     g.vs["handle"] = handles.tolist()
     g.vs["tweets"] = np.bincount(author[real], minlength=n).tolist()
     g.vs["followers"] = latest_per_group(b.followers, b.time, author, n).tolist()
     g.vs["first_seen"] = _datetimes(first_seen)
     g.vs["papers"] = np.bincount(paper_user % n, minlength=n).tolist()
-    g.es["kind"] = [EDGE_KINDS[k] for k in kind.tolist()]
+    g.es["kind"] = np.asarray(EDGE_KINDS, dtype=object)[kind].tolist()
     g.es["weight"] = weight.tolist()
     g["citation_id"] = papers[0].citation_id if single else None
     g["level"] = "user"

@@ -22,8 +22,9 @@ under a lock (:mod:`cascade.render.html.rng`) and each page renders from its own
 
 Modules: ``inputs`` (the graph and its attributes), ``measures`` (node sizes), ``colours``,
 ``tooltips`` (and the links back to the source), ``layout``, ``page`` (the stages and the page
-record), ``records`` and ``columns`` (the node and edge columns), ``items`` (the Python reference
-of the page's item builder) and ``render`` (template, assets, Content-Security-Policy).
+record), ``records`` and ``columns`` (the node and edge columns), ``lookups`` (what a user page
+looks up in its papers, as array operations), ``items`` (the Python reference of the page's item
+builder) and ``render`` (template, assets, Content-Security-Policy).
 """
 
 from __future__ import annotations

@@ -143,16 +143,15 @@ def colouring(
         label = np.asarray(communities(g, seed), dtype=np.int64)
         sizes = np.bincount(label)
         shown = [c for c in range(len(sizes)) if sizes[c] > 1][: len(PALETTE)]
-        colors = [OTHER] * n
-        groups = [len(shown)] * n
+        entry = np.full(len(sizes), len(shown), dtype=np.int64)  # legend entry per community
+        entry[shown] = np.arange(len(shown))
+        groups = entry[label].tolist()
+        colors = np.asarray((*PALETTE[: len(shown)], OTHER), dtype=object)[entry[label]].tolist()
         legend = []
         for i, c in enumerate(shown):
             members = np.flatnonzero(label == c)
             # The community's most prominent member names it (ties: the first).
             lead = int(members[np.lexsort((members, -measure[members]))[0]])
-            for v in members.tolist():
-                colors[v] = PALETTE[i]
-                groups[v] = i
             legend.append(
                 {"color": PALETTE[i], "label": f"around {handles[lead]}", "count": len(members)}
             )

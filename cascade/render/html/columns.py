@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from cascade.render.html import tooltips
+from cascade.render.html.inputs import first_use_codes
 
 #: Common URL beginnings, stored once in the page: a link is ``[k, rest]`` for
 #: ``URL_PREFIXES[k] + rest`` (10,000 profile links would otherwise repeat 200 kB of them).
@@ -142,21 +143,18 @@ def node_columns(
     """Every node field as a column (``tips``: the tooltip columns of the level, see
     :func:`user_tips` and :func:`tweet_tips`; ``special``: ``[index, title, label]`` of the
     nodes whose tooltip is written whole, papers)."""
-    palette = Strings()
+    palette, color = first_use_codes(colors)
     known = [t for t in times if t is not None]
     t0 = min(known) if known else 0
     return {
         "level": level,
-        # An id that is the ASCII handle in lower case is left out (null): the page lowers it.
-        "id": [
-            None if h.isascii() and h.lower() == i else i for i, h in zip(ids, handles, strict=True)
-        ],
+        "id": lowered_ids(ids, handles),
         "handle": handles,
         "x": x,
         "y": y,
         "size": sizes,
-        "color": [palette.code(c) for c in colors],
-        "colors": palette.table,
+        "color": color,
+        "colors": palette,
         "c": groups,
         "t0": t0,
         "t": [None if t is None else t - t0 for t in times],
@@ -167,6 +165,25 @@ def node_columns(
         "special": special,
         "prefixes": list(URL_PREFIXES),
     }
+
+
+def lowered_ids(ids: list[str], handles: list[str]) -> list[str | None]:
+    """The id column: an id that is its ASCII handle in lower case is left out (None), as the
+    page lowers the handle itself.
+
+    Examples
+    --------
+    >>> lowered_ids(["ann", "bo", "\u00e9", "7"], ["Ann", "bo", "\u00c9", "cy"])
+    [None, None, '\u00e9', '7']
+    """
+    if len(ids) != len(handles):
+        raise ValueError("one handle per id")
+    same = np.asarray(ids, dtype=object) == np.asarray(list(map(str.lower, handles)), dtype=object)
+    if not "".join(handles).isascii():  # else every handle is
+        same &= np.fromiter(map(str.isascii, handles), dtype=bool, count=len(handles))
+    out = np.asarray(ids, dtype=object)
+    out[same] = None
+    return out.tolist()
 
 
 def edge_columns(
@@ -186,61 +203,92 @@ def edge_columns(
     import math
 
     table = Strings()
-    w_col: list[int | float | None] = []
-    width: list[int | float | None] = []
-    for w, p in zip(weights, paper, strict=True):
-        if p or w == 1.0:
-            w_col.append(None)
-            width.append(None)
-            continue
-        w_col.append(int(w) if float(w).is_integer() else round(w, 3))
-        width.append(round(1.0 + 4.0 * math.log(w) / math.log(wmax), 1) if wmax > 1 else 1)
+    # Weights are mostly a few small counts: each distinct one is written once.
+    shown: dict[float, tuple[int | float, int | float]] = {}
+    for w in set(weights):
+        if w != 1.0:
+            width = round(1.0 + 4.0 * math.log(w) / math.log(wmax), 1) if wmax > 1 else 1
+            shown[w] = (int(w) if float(w).is_integer() else round(w, 3), width)
+    none = (None, None)
+    pairs = [none if p else shown.get(w, none) for w, p in zip(weights, paper, strict=True)]
+    kind = [-1] * len(kinds)  # the common case: no kinds to tell apart
+    if not all_none(kinds):
+        kind = [-1 if k is None else table.code(k) for k in kinds]
     return {
         "from": sources,
         "to": targets,
-        "w": w_col,
-        "width": width,
-        "kind": [-1 if k is None else table.code(k) for k in kinds],
+        "w": [w for w, _ in pairs],
+        "width": [x for _, x in pairs],
+        "kind": kind,
         "kinds": table.table,
         "t": [None if t is None else t - t0 for t in times],
-        "paper": [1 if p else 0 for p in paper],
+        "paper": list(map(int, paper)),
     }
+
+
+def all_none(values: list[Any]) -> bool:
+    """Whether every value is None (``count`` runs in C).
+
+    Examples
+    --------
+    >>> all_none([None, None]), all_none([None, 0])
+    (True, False)
+    """
+    return values.count(None) == len(values)
 
 
 def user_tips(
     vxs: dict[str, list[Any]],
     received: np.ndarray,
     extra: tuple[str, np.ndarray] | None,
-    top: list[tuple[int, str] | None],
+    top: list[int | None],
+    top_text: list[str | None],
 ) -> dict[str, Any]:
     """The columns of users' tooltips (see :func:`tooltips.user_title`, the format): followers,
     tweets, retweets received, papers (None: no line), a measure, the most-retweeted tweet's
-    count (None: no tweet) and text (a code into ``texts``, -1 for none)."""
-    texts = Strings()
-    papers = [
-        p if p is not None and tooltips.number(p) > 1 else None for p in vxs.get("papers", [])
-    ]
-    shown_papers = shown_numbers([float("nan") if p is None else p for p in papers])
-    cleaned: dict[str, str] = {}
-    text_codes = []
-    for t in top:
-        if t is None:
-            text_codes.append(-1)
-            continue
-        s = cleaned.get(t[1])
-        if s is None:
-            s = cleaned[t[1]] = tooltips.clean(t[1])
-        text_codes.append(texts.code(s) if s else -1)
+    count (``top``, None: no tweet) and text (a code into ``texts``, -1 for none)."""
+    papers = vxs.get("papers", [])
+    shown_papers: list[int | str | None] = [None] * len(received)
+    if papers:
+        try:
+            x = np.asarray(papers, dtype=float)  # None becomes NaN
+        except (TypeError, ValueError):
+            x = np.array([tooltips.number(p) for p in papers], dtype=float)
+        shown_papers = shown_numbers(np.where(x > 1, x, np.nan))  # one paper: no line
+    codes, texts = texts_table(top_text)
     return {
         "followers": shown_numbers(vxs["followers"]),
         "tweets": shown_numbers(vxs["tweets"]),
         "received": shown_numbers(received),
-        "papers": shown_papers if papers else [None] * len(received),
+        "papers": shown_papers,
         "extra": None if extra is None else [extra[0], shown_numbers(extra[1])],
-        "top": [None if t is None else int(t[0]) for t in top],
-        "text": text_codes,
-        "texts": texts.table,
+        "top": list(top),
+        "text": codes,
+        "texts": texts,
     }
+
+
+def texts_table(texts: list[Any]) -> tuple[list[int], list[str]]:
+    """Tooltip texts as codes into a table of the distinct :func:`tooltips.clean` texts in
+    order of first use (-1: None, or nothing left to show); each distinct text cleaned once.
+
+    Examples
+    --------
+    >>> texts_table(["b", None, "a\\x00", "b", "", "a "])
+    ([0, -1, 1, 0, -1, 1], ['b', 'a '])
+    """
+    distinct = list(dict.fromkeys(texts))  # in order of first use (the table's order too)
+    limit, clean = tooltips.TEXT_MAX, tooltips.clean
+    table: dict[str, int] = {}
+    code = []
+    for t in distinct:
+        if t is None:
+            code.append(-1)
+            continue
+        # A printable, short text, the common case, is its own clean text.
+        s = t if type(t) is str and len(t) <= limit and t.isprintable() else clean(t)
+        code.append(table.setdefault(s, len(table)) if s else -1)
+    return list(map(dict(zip(distinct, code, strict=True)).__getitem__, texts)), list(table)
 
 
 def tweet_tips(

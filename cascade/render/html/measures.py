@@ -26,7 +26,7 @@ def retweets_received(g: ig.Graph, level: str, ends: np.ndarray | None = None) -
     ``ends``: the graph's ``edge_array``, when the caller has it."""
     ends = edge_array(g) if ends is None else ends
     kinds = np.asarray(edge_attr(g, "kind", "retweet"), dtype=object)
-    is_rt = (kinds == "retweet") | np.array([k is None for k in kinds], dtype=bool)
+    is_rt = (kinds == "retweet") | (kinds == None)  # noqa: E711 - elementwise, not identity
     w = weights(g) if level == "user" else np.ones(len(ends))
     source = ends[:, 0]
     return np.bincount(source[is_rt], weights=w[is_rt], minlength=g.vcount()).astype(float)
@@ -52,8 +52,15 @@ def downstream(g: ig.Graph) -> np.ndarray:
     return out
 
 
-def measure(g: ig.Graph, papers: list[Any], size_by: Any, level: str) -> tuple[np.ndarray, str]:
-    """One value per vertex (NaN and negatives -> 0) and a title for the legend.
+def measure(
+    g: ig.Graph,
+    papers: list[Any],
+    size_by: Any,
+    level: str,
+    received: np.ndarray | None = None,
+) -> tuple[np.ndarray, str]:
+    """One value per vertex (NaN and negatives -> 0) and a title for the legend (``received``:
+    :func:`retweets_received`, when the caller has it).
 
     Raises
     ------
@@ -64,7 +71,7 @@ def measure(g: ig.Graph, papers: list[Any], size_by: Any, level: str) -> tuple[n
     if isinstance(size_by, str):
         name = size_by
         if name == "retweets_received":
-            values = retweets_received(g, level)
+            values = retweets_received(g, level) if received is None else received.copy()
         elif name == "descendants" and level == "tweet":
             values = downstream(g)
         elif name in g.vs.attributes():

@@ -17,7 +17,15 @@ import numpy as np
 
 from cascade.render.html import records, tooltips
 from cascade.render.html.colours import KIND_COLORS, colouring
-from cascade.render.html.inputs import attr, edge_array, edge_attr, epoch_seconds, graph_attr
+from cascade.render.html.inputs import (
+    attr,
+    author_keys,
+    edge_array,
+    edge_attr,
+    edge_pairs,
+    epoch_seconds,
+    graph_attr,
+)
 from cascade.render.html.inputs import weights as edge_weights
 from cascade.render.html.layout import layout as place
 from cascade.render.html.measures import measure as size_measure
@@ -116,54 +124,58 @@ def build(
     vis-network options of a graph."""
     level = opt.level
     noun, nouns = ("user", "users") if level == "user" else ("tweet", "tweets")
-    names = [str(x) for x in attr(g, "name", None)]
+    names = list(map(str, attr(g, "name", None)))
     if "name" not in g.vs.attributes():
-        names = [str(v) for v in range(g.vcount())]
+        names = list(map(str, range(g.vcount())))
     if level == "user":
-        handles = [
-            tooltips.clean(h if h else nm, 60)
-            for h, nm in zip(attr(g, "handle", None), names, strict=True)
-        ]
+        handles = _handles(attr(g, "handle", None), names)
     else:
         handles = [tooltips.clean(a, 60) or "unknown" for a in attr(g, "author", None)]
     # Papers drawn as vertices of the graph itself (the report's combined.html).
-    hubs = np.array([level == "user" and nm.startswith("paper:") for nm in names], dtype=bool)
-    measure, measure_title = size_measure(g, papers, opt.size_by, level)
+    hubs = np.zeros(len(names), dtype=bool)
+    if level == "user" and "paper:" in "\n".join(names):  # one scan says "none" mostly
+        hubs = np.array([nm.startswith("paper:") for nm in names], dtype=bool)
     ends = edge_array(g)
     received = retweets_received(g, level, ends)
+    measure, measure_title = size_measure(g, papers, opt.size_by, level, received)
     colours = colouring(g, papers, level, opt.color_by, measure, handles, hubs, opt.seed)
     thin = _thin(g, opt, measure, measure_title, names, nouns, ends)
     kept, edge_ids = thin.kept, thin.edge_ids
-    index = {v: i for i, v in enumerate(kept)}
 
     paper_nodes = _paper_links(g, papers, level, kept, opt.title) if opt.paper_node else []
     h = ig.Graph(n=len(kept) + len(paper_nodes), directed=True)
+    kept_arr = np.asarray(kept, dtype=np.int64)
     position = np.full(g.vcount(), -1, dtype=np.int64)
-    position[kept] = np.arange(len(kept))
+    position[kept_arr] = np.arange(len(kept))
     extra_pairs = [
-        (len(kept) + p, index[v]) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
+        (len(kept) + p, int(position[v])) for p, (_, _, _, vs) in enumerate(paper_nodes) for v in vs
     ]
     pairs = position[ends[np.asarray(edge_ids, dtype=np.int64)]].reshape(-1, 2)
-    h.add_edges(np.vstack([pairs, np.asarray(extra_pairs, dtype=np.int64).reshape(-1, 2)]))
+    h_ends = np.vstack([pairs, np.asarray(extra_pairs, dtype=np.int64).reshape(-1, 2)])
+    h.add_edges(edge_pairs(h_ends))
     # The colouring's communities (when it is by community) also arrange big components.
     member = None
     if colours.membership is not None:
-        member = [colours.membership[v] for v in kept] + [-1 - p for p in range(len(paper_nodes))]
-    pos = place(h, opt.seed, member)
+        member = np.r_[
+            np.asarray(colours.membership, dtype=np.int64)[kept_arr],
+            -1 - np.arange(len(paper_nodes), dtype=np.int64),
+        ]
+    pos = place(h, opt.seed, member, h_ends)
     span = (max(pos.x) - min(pos.x)) if pos.x else 0
     # The largest node stays visible at the fitted zoom of a big layout.
     smax = max(30.0, 0.02 * span)
 
     times = epoch_seconds(attr(g, "time" if level == "tweet" else "first_seen"))
-    vmax = float(max((measure[v] for v in kept), default=0.0))
-    order = sorted(kept, key=lambda v: (-measure[v], names[v]))
+    vmax = float(max(measure[kept_arr].tolist(), default=0.0))
+    order = largest(kept, measure, names, LABEL_BIG if len(kept) <= LABEL_ALL_MAX else LABEL_TOP)
     labelled = set(kept) if len(kept) <= LABEL_ALL_MAX else set(order[:LABEL_TOP])
-    big = set(order[:LABEL_BIG]) | {v for v in kept if hubs[v]}
+    big = set(order[:LABEL_BIG]) | set(np.flatnonzero(hubs).tolist())
     nd = records.Nodes(
         level=level, kept=kept, names=names, handles=handles, hubs=hubs, measure=measure,
         measure_title=measure_title, received=received, colors=colours.colors,
         groups=colours.groups, times=times, labelled=labelled, big=big,
-        sizes=sizes(measure[kept], vmax, smax), paper_nodes=paper_nodes,
+        sizes=sizes(measure[kept_arr], vmax, smax), paper_nodes=paper_nodes,
+        keys=author_keys(papers, names) if level == "user" and papers else None,
     )  # fmt: skip
     data = records.node_data(g, papers, nd, pos)
 
@@ -178,7 +190,7 @@ def build(
     n_nodes = len(kept) + len(paper_nodes)
     physics = opt.layout == "physics"
     options = vis_options(physics=physics, big=n_nodes > PHYSICS_MAX_NODES, seed=opt.seed)
-    kept_weights = [float(weights[e]) for e in edge_ids]
+    kept_weights = weights[np.asarray(edge_ids, dtype=np.int64)].tolist()
     page = {
         "subtitle": _subtitle(g, papers, level, len(kept), len(edge_ids), noun, nouns, physics),
         "colors": colours.legend,
@@ -201,10 +213,49 @@ def build(
         "kind_colors": dict(KIND_COLORS) if several_kinds else {},
         "metrics": panel_metrics(g, colours.membership, ends),
         "index_href": opt.index_href,
-        "timeline": timeline([times[v] for v in kept], papers if level == "user" else [], level),
+        "timeline": timeline(
+            times if len(kept) == len(times) else [times[v] for v in kept],
+            papers if level == "user" else [],
+            level,
+        ),
     }
     page.update(size_legend(vmax, smax))
     return page, data, options
+
+
+def _handles(raw: list[Any], names: list[str]) -> list[str]:
+    """Each user's handle as shown (:func:`tooltips.clean`, 60 characters), the name where the
+    graph has none."""
+    clean = tooltips.clean
+    try:  # the common case, checked for all at once: printable, short, non-empty strings
+        if "".join(raw).isprintable() and max(map(len, raw), default=0) <= 60 and "" not in raw:
+            return list(raw)
+    except TypeError:  # not all strings
+        pass
+    return [
+        h if type(h) is str and h and len(h) <= 60 and h.isprintable() else clean(h or nm, 60)
+        for h, nm in zip(raw, names, strict=True)
+    ]
+
+
+def largest(kept: list[int], measure: np.ndarray, names: list[str], k: int) -> list[int]:
+    """The (at most) ``k`` kept vertices of the largest measure, in that order (ties by name,
+    then vertex): the head of ``sorted(kept, key=lambda v: (-measure[v], names[v]))``.
+
+    Examples
+    --------
+    >>> largest([0, 1, 2, 3], np.array([1.0, 5.0, 1.0, 0.0]), ["d", "c", "b", "a"], 3)
+    [1, 2, 0]
+    """
+    if k >= len(kept):
+        return sorted(kept, key=lambda v: (-measure[v], names[v]))
+    values = measure[kept]
+    cut = np.partition(values, len(values) - k)[len(values) - k]  # the k-th largest value
+    idx = np.asarray(kept, dtype=np.int64)
+    above = idx[values > cut].tolist()
+    tied = idx[values == cut].tolist()  # in kept order: sorting by name alone stays stable
+    head = sorted(above, key=lambda v: (-measure[v], names[v]))
+    return head + sorted(tied, key=names.__getitem__)[: k - len(head)]
 
 
 def _subtitle(
@@ -290,7 +341,7 @@ def timeline(times: list[int | None], papers: list[Any], level: str) -> dict[str
         "heights": [round(40.0 * c / peak, 1) for c in counts.tolist()],
         "peak": peak,
         "what": what,
-        "unknown": sum(1 for t in times if t is None),
+        "unknown": times.count(None),
     }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
 import igraph as ig
 import numpy as np
 
-from cascade.render.html.inputs import weights
+from cascade.render.html.inputs import components, weights
 
 #: At most this many breadth-first searches per page for the exact diameter (iFUB); past it
 #: the panel shows the lower bound found so far ("at least"). Real cascades need a few dozen.
@@ -40,16 +41,16 @@ def metrics(
     n, m = g.vcount(), g.ecount()
     rows = [("nodes", f"{n:,}"), ("links", f"{m:,}")]
     rows.append(("density", _fmt(m / (n * (n - 1))) if n > 1 else "0"))
-    comps = g.connected_components(mode="weak")
-    sizes = comps.sizes()
+    comp = components(g)
+    sizes = np.bincount(comp).tolist()
     rows.append(("components", f"{len(sizes):,}"))
     rows.append(("largest component", f"{max(sizes):,} ({100.0 * max(sizes) / n:.0f}%)"))
     rows.append(("single nodes", f"{sum(1 for s in sizes if s == 1):,}"))
     if membership is not None and m:
-        u = g.as_undirected(mode="each")
-        q = u.modularity(membership, weights=weights(g).tolist())
+        # directed=False: the modularity of the undirected graph, without building it.
+        q = g.modularity(membership, weights=weights(g).tolist(), directed=False)
         rows.append(("modularity", _fmt(round(q, 3))))
-    hops, exact = diameter(g, comps.membership, ends)
+    hops, exact = diameter(g, comp, ends)
     rows.append(("diameter (hops)" if exact else "diameter (hops, at least)", f"{hops:,}"))
     degree = np.asarray(g.degree(mode="all"), dtype=np.int64)
     rows.append(("mean links per node", _fmt(round(2.0 * m / n, 2)) if n else "0"))
@@ -58,7 +59,7 @@ def metrics(
 
 def diameter(
     g: ig.Graph,
-    membership: list[int] | None = None,
+    membership: list[int] | np.ndarray | None = None,
     ends: np.ndarray | None = None,
     max_searches: int = DIAMETER_MAX_SEARCHES,
 ) -> tuple[int, bool]:
@@ -84,7 +85,7 @@ def diameter(
     if n == 0 or g.ecount() == 0:
         return 0, True
     comp = np.asarray(
-        g.connected_components(mode="weak").membership if membership is None else membership,
+        components(g) if membership is None else membership,
         dtype=np.int64,
     )
     k = int(comp.max()) + 1
@@ -160,7 +161,7 @@ def _sweep(bare: ig.Graph, sources: np.ndarray) -> np.ndarray:
     linked to every source (components are disjoint, so no search sees another's source)."""
     n = bare.vcount() - 1
     h = bare.copy()
-    h.add_edges([(n, int(v)) for v in sources.tolist()])
+    h.add_edges(list(zip(itertools.repeat(n), sources.tolist())))
     vids, layers, _ = h.bfs(n, mode="all")
     dist = np.zeros(n + 1, dtype=np.int64)
     dist[np.asarray(vids, dtype=np.int64)] = np.repeat(

@@ -11,9 +11,9 @@ from typing import Any
 import igraph as ig
 import numpy as np
 
-from cascade.render.html import columns, tooltips
+from cascade.render.html import columns, lookups, tooltips
 from cascade.render.html.colours import PAPER_COLOR
-from cascade.render.html.inputs import attr
+from cascade.render.html.inputs import attr, author_keys
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Nodes:
     big: set[int]
     sizes: list[int]
     paper_nodes: list[tuple[str, str, str, list[int]]]
+    #: :func:`cascade.render.html.inputs.author_keys` of the papers (user level with papers).
+    keys: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def unique_ids(names: list[str]) -> list[str]:
@@ -79,18 +81,54 @@ def _member(values: np.ndarray, chosen: set[int]) -> np.ndarray:
     return np.isin(values, np.fromiter(chosen, dtype=np.int64, count=len(chosen)))
 
 
-def _first_by_key(authors: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Each distinct ``str(author).lower()`` in order of first appearance, and the index of its
-    first row (the lower-casing done once per distinct author)."""
-    import pandas as pd
+def _kept(values: list[Any], nd: Nodes) -> list[Any]:
+    """``values`` (one per vertex) of the kept vertices."""
+    if len(nd.kept) == len(values):  # nothing thinned: kept is every vertex, in order
+        return list(values)
+    return [values[v] for v in nd.kept]
 
-    codes, distinct = pd.factorize(np.asarray(authors, dtype=object), use_na_sentinel=False)
-    lowered = np.asarray([str(a).lower() for a in distinct.tolist()], dtype=object)
-    key_of, keys = pd.factorize(lowered, use_na_sentinel=False)
-    key = key_of[codes]
-    present, first = np.unique(key, return_index=True)
-    order = np.argsort(first, kind="stable")
-    return np.asarray(keys, dtype=object)[present[order]].tolist(), first[order]
+
+#: Twitter-shaped handles, and numeric ids, joined by NUL characters.
+_JOINED_HANDLES = re.compile("[A-Za-z0-9_]{1,15}(?:\x00[A-Za-z0-9_]{1,15})*")
+_JOINED_DIGITS = re.compile("[0-9]+(?:\x00[0-9]+)*")
+
+
+def _all_match(joined: re.Pattern[str], values: list[Any]) -> bool:
+    """Whether ``joined`` matches all ``values`` joined by NUL characters (a NUL in a value, or
+    a value that is not a string, says no): one match for the common case of all nodes."""
+    try:
+        text = "\x00".join(values)
+    except TypeError:
+        return False
+    return text.count("\x00") == len(values) - 1 and joined.fullmatch(text) is not None
+
+
+def _profiles(
+    whos: list[Any], post_ids: list[Any], handles: list[str], hub: np.ndarray
+) -> list[Any]:
+    """Each node's profile link as stored (see :func:`tooltips.profile_url`)."""
+    # tooltips.profile_url's Twitter case: twitter.com/<who>, stored as [1, who], or 1 alone when
+    # who is the handle shown (the common case, found for all nodes at once).
+    if _all_match(_JOINED_DIGITS, [p for p in post_ids if p is not None]):
+        numeric = np.ones(len(post_ids), dtype=bool)
+    else:
+        numeric = np.array([p is None or (type(p) is str and p.isdigit()) for p in post_ids])
+    if _all_match(_JOINED_HANDLES, whos):
+        shaped = np.ones(len(whos), dtype=bool)
+    else:
+        match = _TWITTER_HANDLE.fullmatch
+        shaped = np.array([type(w) is str and match(w) is not None for w in whos], dtype=bool)
+    twitter = shaped & numeric.astype(bool) & ~hub
+    out: list[Any] = [1] * len(whos)
+    for i in np.flatnonzero(~twitter | hub).tolist():
+        out[i] = None
+    if whos is not handles:
+        for i in np.flatnonzero(twitter).tolist():
+            if whos[i] != handles[i]:
+                out[i] = [1, whos[i]]
+    for i in np.flatnonzero(~twitter & ~hub).tolist():
+        out[i] = columns.link_code(tooltips.profile_url(whos[i], post_ids[i]), handles[i])
+    return out
 
 
 def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, Any]:
@@ -98,52 +136,45 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
     level, kept, names, handles, hubs = nd.level, nd.kept, nd.names, nd.handles, nd.hubs
     extra_papers = len(nd.paper_nodes)
     pad: list[Any] = [None] * extra_papers
-    ids = unique_ids([names[v] for v in kept] + [p[0] for p in nd.paper_nodes])
-    node_handles = [handles[v] for v in kept] + [p[1] for p in nd.paper_nodes]
-    placeholder = [bool(x) for x in attr(g, "placeholder", False)]
+    kept_names = _kept(names, nd)
+    kept_handles = _kept(handles, nd)
+    ids = unique_ids(kept_names + [p[0] for p in nd.paper_nodes])
+    node_handles = kept_handles + [p[1] for p in nd.paper_nodes]
     kept_arr = np.asarray(kept, dtype=np.int64)
     flag = np.where(np.asarray(pos.small[: len(kept)], dtype=bool), columns.SMALL, 0)
     hub = hubs[kept_arr] if kept else np.zeros(0, dtype=bool)
     flag |= np.where(_member(kept_arr, nd.labelled) | hub, columns.LABEL, 0)
     flag |= np.where(_member(kept_arr, nd.big), columns.BIG, 0)
     flag |= np.where(hub, columns.DIAMOND, 0)
+    placeholder = None
     if level == "tweet":
-        flag |= np.where(np.asarray(placeholder, dtype=bool)[kept_arr], columns.PLACEHOLDER, 0)
+        placeholder = [bool(x) for x in _kept(attr(g, "placeholder", False), nd)]
+        flag |= np.where(np.asarray(placeholder, dtype=bool), columns.PLACEHOLDER, 0)
     flags = flag.astype(np.int64).tolist()
     flags += [columns.LABEL | columns.BIG | columns.DIAMOND] * extra_papers
 
     # Links back to the source, where the ids allow (tooltips.post_url, profile_url).
-    first_posts: dict[str, str] = {}
-    if level == "user":  # one post id per user says which network a bare handle belongs to
-        for paper in papers:
-            real = ~np.asarray(paper.placeholder, dtype=bool)
-            keys, first = _first_by_key(paper.author[real])
-            ids_real = paper.id[real][first].tolist()
-            for key, pid in zip(keys, ids_real, strict=True):
-                first_posts.setdefault(key, str(pid))
-    authors = attr(g, "author", None)
-    posts: list[Any] = []
-    profiles: list[Any] = []
-    twitter = _TWITTER_HANDLE.fullmatch
-    for i, v in enumerate(kept):
-        post = None
-        if level == "tweet" and not placeholder[v]:
-            post = columns.link_code(tooltips.post_url(names[v]), ids[i])
-        posts.append(post)
-        post_id = names[v] if level == "tweet" else first_posts.get(names[v].lower())
-        who = authors[v] or handles[v]
-        if hubs[v]:
-            profiles.append(None)
-        elif (
-            type(who) is str
-            and twitter(who)
-            and (post_id is None or (type(post_id) is str and post_id.isdigit()))
-        ):
-            # tooltips.profile_url's Twitter case: twitter.com/<who>, stored as [1, who] (1 alone
-            # when who is the handle shown).
-            profiles.append(1 if who == handles[v] else [1, who])
-        else:
-            profiles.append(columns.link_code(tooltips.profile_url(who, post_id), handles[v]))
+    posts: list[Any] = [None] * len(kept)
+    if level == "tweet":
+        assert placeholder is not None
+        posts = [
+            None if ph else columns.link_code(tooltips.post_url(nm), i)
+            for nm, i, ph in zip(kept_names, ids[: len(kept)], placeholder, strict=True)
+        ]
+        post_ids: list[Any] = kept_names
+    elif nd.keys is not None:  # one post id per user says which network a bare handle is on
+        tweet_key, vertex_key, keys = nd.keys
+        first = lookups.first_posts(papers, tweet_key, len(keys))
+        vk = vertex_key[kept_arr] if kept else np.zeros(0, dtype=np.int64)
+        found = np.full(len(kept), None, dtype=object)
+        found[vk >= 0] = first[vk[vk >= 0]]
+        post_ids = found.tolist()
+    else:
+        post_ids = [None] * len(kept)
+    whos = kept_handles
+    if "author" in g.vs.attributes():
+        whos = [a or h for a, h in zip(_kept(g.vs["author"], nd), kept_handles, strict=True)]
+    profiles = _profiles(whos, post_ids, kept_handles, hub)
 
     # The tooltips' parts; the whole tooltip of papers.
     extra = None
@@ -152,21 +183,21 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
     received = np.r_[nd.received[kept], np.zeros(extra_papers)]
 
     def column(name: str) -> list[Any]:
-        values = attr(g, name, None)
-        return [values[v] for v in kept] + pad
+        return _kept(attr(g, name, None), nd) + pad
 
     special: list[list[Any]] = []
     if level == "user":
+        count, text = _top_tweets(g, papers, nd)
         tips = columns.user_tips(
             {"followers": column("followers"), "tweets": column("tweets"),
              "papers": column("papers")},
-            received, extra, _top_tweets(g, papers, kept, names) + pad,
+            received, extra, count + pad, text + pad,
         )  # fmt: skip
         users_of = g.degree(mode="out") if hubs.any() else []
-        for i, v in enumerate(kept):
-            if hubs[v]:
-                vx = g.vs[v].attributes()
-                special.append([i, tooltips.hub_title(vx, handles[v], users_of[v]), None])
+        for i in np.flatnonzero(hub).tolist():
+            v = kept[i]
+            vx = g.vs[v].attributes()
+            special.append([i, tooltips.hub_title(vx, handles[v], users_of[v]), None])
     else:
         tips = columns.tweet_tips(
             {"kind": column("kind"), "text": column("text"), "followers": column("followers"),
@@ -182,9 +213,9 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
         x=list(pos.x),
         y=list(pos.y),
         sizes=nd.sizes + [30] * extra_papers,
-        colors=[nd.colors[v] for v in kept] + [PAPER_COLOR] * extra_papers,
-        groups=[nd.groups[v] for v in kept] + [-1] * extra_papers,
-        times=[nd.times[v] for v in kept] + pad,
+        colors=_kept(nd.colors, nd) + [PAPER_COLOR] * extra_papers,
+        groups=_kept(nd.groups, nd) + [-1] * extra_papers,
+        times=_kept(nd.times, nd) + pad,
         flags=flags,
         posts=posts + pad,
         profiles=profiles + pad,
@@ -193,17 +224,28 @@ def node_data(g: ig.Graph, papers: list[Any], nd: Nodes, pos: Any) -> dict[str, 
     )
 
 
-def _top_tweets(
-    g: ig.Graph, papers: list[Any], kept: list[int], names: list[str]
-) -> list[tuple[int, str] | None]:
-    """Each kept user's most-retweeted tweet and its count (-1: not known), or None."""
-    top: dict[str, tuple[int, str]] = {}
-    if papers:
-        top = tooltips.top_tweets(papers)
-    elif "top_tweet" in g.vs.attributes():
+def _top_tweets(g: ig.Graph, papers: list[Any], nd: Nodes) -> tuple[list[Any], list[Any]]:
+    """Each kept user's most-retweeted tweet: its count (-1: not known; None: no tweet) and its
+    text (None: no tweet)."""
+    n = len(nd.kept)
+    if nd.keys is not None:
+        tweet_key, vertex_key, keys = nd.keys
+        rows, counts, texts = lookups.top_tweet_rows(papers, tweet_key, len(keys))
+        vk = vertex_key[np.asarray(nd.kept, dtype=np.int64)] if n else np.zeros(0, np.int64)
+        row = np.full(n, -1, dtype=np.int64)
+        row[vk >= 0] = rows[vk[vk >= 0]]
+        has = row >= 0
+        count = np.full(n, None, dtype=object)
+        count[has] = counts[row[has]].tolist()
+        text = np.full(n, None, dtype=object)
+        text[has] = list(map(str, texts[row[has]].tolist()))
+        return count.tolist(), text.tolist()
+    if not papers and "top_tweet" in g.vs.attributes():
         # A user graph built elsewhere may carry each user's most-retweeted text itself.
-        top = {names[v].lower(): (-1, str(t)) for v, t in enumerate(g.vs["top_tweet"]) if t}
-    return [top.get(names[v].lower()) for v in kept]
+        top = {nd.names[v].lower(): str(t) for v, t in enumerate(g.vs["top_tweet"]) if t}
+        text_of = [top.get(nd.names[v].lower()) for v in nd.kept]
+        return [None if t is None else -1 for t in text_of], text_of
+    return [None] * n, [None] * n
 
 
 def edge_data(
@@ -219,24 +261,29 @@ def edge_data(
     """The edge columns: the graph's kept edges, then the papers' links to their tweets."""
     from cascade.render.html.inputs import edge_attr
 
-    index = {v: i for i, v in enumerate(nd.kept)}
-    kinds = edge_attr(g, "kind", None)
-    src = [index[int(ends[e, 0])] for e in edge_ids]
-    dst = [index[int(ends[e, 1])] for e in edge_ids]
+    position = np.full(g.vcount(), -1, dtype=np.int64)
+    position[np.asarray(nd.kept, dtype=np.int64)] = np.arange(len(nd.kept))
+    eids = np.asarray(edge_ids, dtype=np.int64)
+    kept_ends = ends[eids].reshape(-1, 2)
+    src = position[kept_ends[:, 0]].tolist()
+    dst = position[kept_ends[:, 1]].tolist()
     times: list[int | None] = [None] * len(edge_ids)
-    if nd.level == "user" and papers:
+    if nd.level == "user" and nd.keys is not None:
         # A link appears with the first retweet along it, not before (the timeline's slider).
-        first = first_retweets(papers)
-        times = [
-            first.get((nd.names[int(ends[e, 0])].lower(), nd.names[int(ends[e, 1])].lower()))
-            for e in edge_ids
-        ]
-    ws = [float(weights[e]) for e in edge_ids]
-    ks = [str(kinds[e]) if several_kinds and kinds[e] else None for e in edge_ids]
+        tweet_key, vertex_key, keys = nd.keys
+        pairs, first = lookups.first_retweet_times(papers, tweet_key, len(keys))
+        a, b = vertex_key[kept_ends[:, 0]], vertex_key[kept_ends[:, 1]]
+        code = np.where((a >= 0) & (b >= 0), a * len(keys) + b, -1)
+        times = lookups.lookup(code, pairs, first)
+    ws = weights[eids].tolist() if len(edge_ids) else []
+    ks: list[str | None] = [None] * len(edge_ids)
+    if several_kinds:
+        kinds = edge_attr(g, "kind", None)
+        ks = [str(kinds[e]) if kinds[e] else None for e in edge_ids]
     paper = [False] * len(edge_ids)
     for p, (_, _, _, vs) in enumerate(nd.paper_nodes):
         src += [len(nd.kept) + p] * len(vs)
-        dst += [index[v] for v in vs]
+        dst += position[np.asarray(vs, dtype=np.int64)].tolist()
     extra = len(src) - len(edge_ids)
     return columns.edge_columns(
         sources=src,
@@ -260,20 +307,10 @@ def first_retweets(papers: list[Any]) -> dict[tuple[str, str], int]:
     >>> first[("byron_c_wallace", "zacharylipton")]
     1551359624
     """
-    first: dict[tuple[str, str], int] = {}
-    for paper in papers:
-        parent = np.asarray(paper.parent, dtype=np.int64)
-        child = np.flatnonzero(parent >= 0)
-        if child.size == 0:
-            continue
-        stamp = np.asarray(paper.time, dtype="datetime64[s]")[child]
-        known = ~np.isnat(stamp)
-        child, stamp = child[known], stamp[known].astype(np.int64)
-        author = np.asarray(paper.author, dtype=object)
-        src = author[parent[child]]
-        dst = author[child]
-        for a, b, t in zip(src.tolist(), dst.tolist(), stamp.tolist(), strict=True):
-            key = (str(a).lower(), str(b).lower())
-            if key not in first or t < first[key]:
-                first[key] = int(t)
-    return first
+    tweet_key, _, keys = author_keys(papers, [])
+    pairs, first = lookups.first_retweet_times(papers, tweet_key, len(keys))
+    src, dst = np.divmod(pairs, max(len(keys), 1))
+    return {
+        (keys[a], keys[b]): t
+        for a, b, t in zip(src.tolist(), dst.tolist(), first.tolist(), strict=True)
+    }

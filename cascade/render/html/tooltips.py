@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
-
 from cascade.render.html.inputs import as_datetime, number
 
 TEXT_MAX = 280  # a tweet's length: enough for any tooltip text
@@ -142,21 +140,12 @@ def fmt_time(t: datetime | None) -> str:
 
 def top_tweets(papers: list[Any]) -> dict[str, tuple[int, str]]:
     """Each user's most-retweeted tweet (direct retweets; ties: the earlier) and its count."""
-    best: dict[str, tuple[int, int, str]] = {}
-    order = 0
-    for paper in papers:
-        parent = np.asarray(paper.parent)
-        kind = np.asarray(paper.kind, dtype=object)
-        mask = (parent >= 0) & (kind == "retweet")
-        counts = np.bincount(parent[mask], minlength=len(parent))
-        for i, (author, text) in enumerate(zip(paper.author, paper.text, strict=True)):
-            order += 1
-            if not text:
-                continue
-            key = str(author).lower()
-            if key not in best or counts[i] > best[key][0]:
-                best[key] = (int(counts[i]), order, str(text))
-    return {k: (c, t) for k, (c, _, t) in best.items()}
+    from cascade.render.html.inputs import author_keys
+    from cascade.render.html.lookups import top_tweet_rows
+
+    key, _, keys = author_keys(papers, [])
+    rows, counts, texts = top_tweet_rows(papers, key, len(keys))
+    return {keys[c]: (int(counts[r]), str(texts[r])) for c, r in enumerate(rows.tolist()) if r >= 0}
 
 
 def user_title(
