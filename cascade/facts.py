@@ -10,7 +10,9 @@ every resolved paper at once, only the few that can be drawn.
 
 from __future__ import annotations
 
+import os
 import pickle
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -58,6 +60,11 @@ class Packed:
     """A paper kept pickled: a third of its size as live arrays, one allocation (no scattered
     strings), and what a page worker is sent anyway.
 
+    With ``spill``, a folder that every process of the run can read, the pickle is written to a
+    file there instead of being held: a worker then sends back only the file's name, not the
+    paper, and most papers kept by a worker are never read again (the report draws only the
+    largest of all workers' papers).
+
     Examples
     --------
     >>> import cascade
@@ -65,16 +72,31 @@ class Packed:
     >>> packed = Packed(paper)
     >>> packed.tweets, packed.unpack().citation_id
     (258, '56155705')
+    >>> import pickle, tempfile
+    >>> spilled = Packed(paper, tempfile.mkdtemp())
+    >>> spilled.blob is None, len(pickle.dumps(spilled)) < 300, spilled.unpack().n_tweets
+    (True, True, 258)
     """
 
-    __slots__ = ("blob", "tweets")
+    __slots__ = ("blob", "path", "tweets")
 
-    def __init__(self, paper: Paper) -> None:
+    def __init__(self, paper: Paper, spill: str | os.PathLike | None = None) -> None:
         self.tweets = paper.n_tweets
-        self.blob = pickle.dumps(paper, protocol=5)
+        self.blob: bytes | None = None
+        self.path: str | None = None
+        if spill is None:
+            self.blob = pickle.dumps(paper, protocol=5)
+            return
+        fd, self.path = tempfile.mkstemp(suffix=".pickle", dir=spill)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(paper, f, protocol=5)
 
     def unpack(self) -> Paper:
-        paper = pickle.loads(self.blob)
+        if self.blob is not None:
+            paper = pickle.loads(self.blob)
+        else:
+            with open(cast(str, self.path), "rb") as f:
+                paper = pickle.load(f)
         assert isinstance(paper, Paper)
         return paper
 
@@ -123,11 +145,13 @@ class Collect:
     """The report's per-batch work: ``Collect(keep)(batch) -> Facts`` (picklable).
 
     One instance serves the batches of one group of files in order (a worker receives its own
-    copy), so its :class:`Largest` keeps at most ``keep`` papers over the group.
+    copy), so its :class:`Largest` keeps at most ``keep`` papers over the group. With ``spill``
+    (a folder), those papers are written there (see :class:`Packed`) rather than sent back.
     """
 
-    def __init__(self, keep: int | None) -> None:
+    def __init__(self, keep: int | None, spill: str | os.PathLike | None = None) -> None:
         self.largest = Largest(keep)
+        self.spill = None if spill is None else os.fspath(spill)
 
     def __call__(self, batch: list[Paper], stacked: Batch | None = None) -> Facts:
         """The facts of ``batch``; ``stacked`` is its :func:`cascade.model.stack`, if the caller
@@ -154,7 +178,7 @@ class Collect:
         offers = [(p.citation_id, n, p) for p, n in zip(batch, tweets, strict=True)]
         self.largest.offer(offers, facts.papers)
         for cid, paper in facts.papers.items():  # this batch's papers that may get a page
-            facts.papers[cid] = Packed(cast(Paper, paper))
+            facts.papers[cid] = Packed(cast(Paper, paper), self.spill)
         return facts
 
 

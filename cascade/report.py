@@ -309,14 +309,22 @@ def _build(
         return facts
 
     with Pool(workers, dask) as pool:
-        m: Measures = measure(inputs, extra=Collect(keep), options=options, arrived=arrived,
-                              pool=pool)  # fmt: skip
+        # Local workers write the papers they keep to files here rather than send them back
+        # (most are not among the largest of all); the staging folder is the run's own.
+        spill = out / ".papers" if dask is None and pool.n > 1 else None
+        if spill is not None:
+            spill.mkdir()
+        m: Measures = measure(inputs, extra=Collect(keep, spill), options=options,
+                              arrived=arrived, pool=pool)  # fmt: skip
         if len(m.papers) == 0:
             why = "no papers to report on: " + _why_none(m.log)
             raise InputError(_inputs_text(inputs, m.log), why)
-        return _write(m, pages, out, pool, group_map, n_listed=n_listed, max_graphs=max_graphs,
-                      method=options.method, inputs=inputs, seed=seed, quiet=quiet,
-                      large_tables=large_tables)  # fmt: skip
+        result = _write(m, pages, out, pool, group_map, n_listed=n_listed,
+                        max_graphs=max_graphs, method=options.method, inputs=inputs, seed=seed,
+                        quiet=quiet, large_tables=large_tables)  # fmt: skip
+    if spill is not None:
+        shutil.rmtree(spill)
+    return result
 
 
 def _write(
