@@ -151,7 +151,7 @@ class Collect:
 
     def __init__(self, keep: int | None, spill: str | os.PathLike | None = None) -> None:
         self.largest = Largest(keep)
-        self.spill = None if spill is None else os.fspath(spill)
+        self.spill = None if spill is None else os.path.abspath(spill)
 
     def __call__(self, batch: list[Paper], stacked: Batch | None = None) -> Facts:
         """The facts of ``batch``; ``stacked`` is its :func:`cascade.model.stack`, if the caller
