@@ -276,13 +276,13 @@ def growth_section(
     if not isinstance(predictions, pd.DataFrame):
         frames = [p for p in predictions if len(p)]
         predictions = pd.concat(frames, ignore_index=True) if frames else predictions[0]
-    if not isinstance(ages, Mapping):
-        merged: dict[str, np.ndarray] = {}
-        for part in ages:
-            for cid, a in part.items():
-                merged[cid] = np.sort(np.concatenate([merged.get(cid, np.zeros(0)), a]))
-        ages = merged
     table = growth_table(predictions)
     finals = table.groupby("citation_id", sort=False)["final"].max()
-    papers = [c for c in finals.index if finals[c] > 0][:n_papers]
+    papers = finals.index[finals.to_numpy() > 0][:n_papers].tolist()
+    if not isinstance(ages, Mapping):  # merged for the papers drawn only
+        parts = list(ages)
+        ages = {
+            cid: np.sort(np.concatenate([np.zeros(0)] + [p[cid] for p in parts if cid in p]))
+            for cid in papers
+        }
     return GrowthSection(table, _figure(table, ages, papers), _html(table, papers, titles or {}))
