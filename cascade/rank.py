@@ -17,7 +17,6 @@ Direction conventions, stated once:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
@@ -41,6 +40,14 @@ from cascade.model import (
     lexsort_whole,
     stack,
     sum_known,
+)
+from cascade.suspects import (  # noqa: F401 (REPEATS, REGULAR_*: also importable from here)
+    FEED_HANDLE,
+    REGULAR_CV,
+    REGULAR_MIN_TWEETS,
+    REPEATS,
+    reasons,
+    repeats,
 )
 
 __all__ = [
@@ -67,24 +74,6 @@ COUNT_MEASURES = (
 #: Measures over all unfoldings of the retweet paths (see :mod:`cascade.reconstruct`).
 RECONSTRUCTION_MEASURES = ("expected_influence",)
 MEASURES = COUNT_MEASURES + GRAPH_MEASURES + RECONSTRUCTION_MEASURES
-
-
-#: Handles that read like feeds: ``bot`` as a word or a suffix (``brundagebot``, ``arxiv_cs_bot``;
-#: not the surnames ``abbot(t)``, ``talbot``, ``cabot``), ``arxiv``, ``rss`` or ``feed`` as a word,
-#: ``papers`` / ``journal`` / ``_news`` as a suffix, an arXiv category as a suffix (``_cscl``,
-#: ``_statml``). Matched on the lower-case handle; a handle alone flags an account, so the rule
-#: stays narrow (``journalist_jane``, ``robotics_lab``, ``newsome`` pass).
-FEED_HANDLE = re.compile(
-    r"(?<!tal)(?<!ab)(?<!ca)bots?\d*$|(?:^|_)bots?(?:_|\d|$)|arxiv"
-    r"|(?:^|_)(?:rss|feeds?)(?:_|\d|$)|(?:rss|feeds?)$"
-    r"|(?:papers|journal|_news)$|_(?:cs|stat|math|physics|econ|qbio|astro)_?[a-z]{2}$"
-)
-#: The same (URL-normalised) text posted at least this many times about one paper.
-REPEATS = 3
-#: At least this many dated tweets with gaps whose coefficient of variation is below ``REGULAR_CV``.
-REGULAR_MIN_TWEETS = 8
-REGULAR_CV = 0.1
-_URL = r"https?://\S+"
 
 
 # --- the units being ranked ------------------------------------------------------------------
@@ -262,94 +251,9 @@ def _suspects(b: Units, papers: list[Paper]) -> tuple[np.ndarray, ...]:
     """Per global user: key, display handle and the reasons (``""`` when not suspect)."""
     uid = b.uid[b.user]
     cids = [p.citation_id for p in papers]
-    repeats = [(u, k, cids[p]) for u, p, k in _repeats(b, uid, len(b.keys), papers)]
+    repeated = [(u, k, cids[p]) for u, p, k in repeats(b, uid, len(b.keys), papers)]
     dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
-    return b.keys, b.first_handle, _reasons(b.keys, repeats, uid[dated], b.time[dated])
-
-
-def _repeats(b: Batch, uid: np.ndarray, n: int, papers: list[Paper]) -> list[tuple[int, int, int]]:
-    """(user, paper, count) of every user's most repeated text about one paper, when posted at
-    least ``REPEATS`` times (retweets not counted); of equal counts, the first paper's."""
-    posted = np.flatnonzero(~b.placeholder & ~b.retweet)
-    # Only (paper, user) pairs with enough posts can repeat a text: normalise just their texts.
-    pair = b.paper[posted] * n + uid[posted]
-    _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
-    posted = posted[count[inverse] >= REPEATS]
-    if not posted.size:
-        return []
-    text = np.concatenate([p.text for p in papers])[posted]
-    norm = pd.Series(text, dtype=object).str.replace(_URL, "<url>", regex=True)
-    norm = norm.str.lower().str.split().str.join(" ")
-    codes = pd.factorize(norm)[0]
-    said = (norm != "").to_numpy()  # no text (some sources give none) repeats nothing
-    u, p, t = uid[posted][said], b.paper[posted][said], codes[said]
-    if not u.size:
-        return []
-    # Count each (user, paper, text) in one sort; keep the counts of at least REPEATS.
-    order = lexsort_whole((t, p, u))
-    u, p, t = u[order], p[order], t[order]
-    start = np.flatnonzero(np.r_[True, (u[1:] != u[:-1]) | (p[1:] != p[:-1]) | (t[1:] != t[:-1])])
-    k = np.diff(np.r_[start, u.size])
-    u, p, k = u[start][k >= REPEATS], p[start][k >= REPEATS], k[k >= REPEATS]
-    # Per user, the highest count; of equal counts, the first paper's.
-    pick = lexsort_whole((p, -k, u))
-    pick = pick[np.r_[True, u[pick][1:] != u[pick][:-1]]] if pick.size else pick
-    return list(zip(u[pick].tolist(), p[pick].tolist(), k[pick].tolist(), strict=True))
-
-
-def _reasons(
-    keys: np.ndarray,
-    repeats: Iterable[tuple[int, int, str]],
-    dated_uid: np.ndarray,
-    dated_time: np.ndarray,
-) -> np.ndarray:
-    """Every user's suspect reasons (``"; "``-joined, ``""`` for none) from its most repeated
-    text (user, count, citation id), its handle and the times of its dated tweets."""
-    n = len(keys)
-    reasons: dict[int, list[str]] = {}  # only the few flagged users get a list
-    for u, k, cid in repeats:
-        reasons.setdefault(u, []).append(f"same text posted {k} times about paper {cid}")
-
-    for u in _feed_like(keys).tolist():
-        reasons.setdefault(u, []).append("feed-like handle")
-
-    order = lexsort_whole((dated_time, dated_uid))
-    uid, time = dated_uid[order], dated_time[order]
-    same = uid[1:] == uid[:-1]
-    gap_user = uid[1:][same]
-    gap = np.diff(time)[same].astype(np.float64)
-    m = np.bincount(gap_user, minlength=n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(gap_user, weights=gap, minlength=n) / m
-        var = np.bincount(gap_user, weights=gap**2, minlength=n) / m - mean**2
-        cv = np.sqrt(np.maximum(var, 0.0)) / mean
-    regular = (m + 1 >= REGULAR_MIN_TWEETS) & (mean > 0) & (cv < REGULAR_CV)
-    for u in np.flatnonzero(regular).tolist():
-        reasons.setdefault(u, []).append(
-            f"regular posting: {m[u] + 1} tweets, gaps vary by {cv[u]:.0%}"
-        )
-
-    out = np.full(n, "", dtype=object)
-    for u, r in reasons.items():
-        out[u] = "; ".join(r)
-    return out
-
-
-# Every handle that FEED_HANDLE matches holds one of these (a screen run in C before the regex).
-_FEED_SCREEN = "bot|arxiv|rss|feed|papers|journal|_news|_(?:cs|stat|math|physics|econ|qbio|astro)"
-
-
-def _feed_like(keys: np.ndarray) -> np.ndarray:
-    """The users whose lower-case handle matches :data:`FEED_HANDLE`."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        screened = pc.match_substring_regex(pa.array(keys, type=pa.string()), _FEED_SCREEN)
-        maybe = np.flatnonzero(screened.to_numpy(zero_copy_only=False))
-    except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: no UTF-8 form
-        maybe = np.arange(len(keys))
-    return maybe[[bool(FEED_HANDLE.search(k)) for k in keys[maybe].tolist()]]
+    return b.keys, b.first_handle, reasons(b.keys, repeated, uid[dated], b.time[dated])
 
 
 # --- the ranking -----------------------------------------------------------------------------

@@ -34,12 +34,11 @@ from cascade.rank import (
     _descendants,
     _direct,
     _finish,
-    _reasons,
-    _repeats,
     _retweet_pairs,
     rank_users,
     stack_units,
 )
+from cascade.suspects import reasons, repeats
 
 __all__ = [
     "ADDITIVE",
@@ -133,7 +132,7 @@ def units_tally(b: Units, papers: list[Paper]) -> Tally:
     order = known[lexsort_whole((b.time[known], unit[known]))]
     last = order[np.append(unit[order][1:] != unit[order][:-1], True)] if order.size else order
     cids = np.array([p.citation_id for p in papers], dtype=object)
-    repeats = np.array(_repeats(b, b.uid[b.user], n, papers), dtype=np.int64).reshape(-1, 3)
+    found = np.array(repeats(b, b.uid[b.user], n, papers), dtype=np.int64).reshape(-1, 3)
     dated = np.flatnonzero(real & (b.time != NAT))
     return Tally(
         keys=b.keys,
@@ -144,9 +143,9 @@ def units_tally(b: Units, papers: list[Paper]) -> Tally:
         latest_user=unit[last].astype(np.int64),
         latest_time=b.time[last],
         latest_followers=b.followers[last],
-        repeat_user=repeats[:, 0],
-        repeat_count=repeats[:, 2],
-        repeat_paper=cids[repeats[:, 1]],
+        repeat_user=found[:, 0],
+        repeat_count=found[:, 2],
+        repeat_paper=cids[found[:, 1]],
         dated_user=unit[dated].astype(np.int64),
         dated_time=b.time[dated],
     )
@@ -274,8 +273,8 @@ def rank_tally(
     for name in MEASURES:
         if name in wanted:
             table[name] = values[name]
-    repeats = zip(t.repeat_user.tolist(), t.repeat_count.tolist(), t.repeat_paper, strict=True)
-    reason = _reasons(t.keys, repeats, t.dated_user, t.dated_time)
+    repeated = zip(t.repeat_user.tolist(), t.repeat_count.tolist(), t.repeat_paper, strict=True)
+    reason = reasons(t.keys, repeated, t.dated_user, t.dated_time)
     table["automated_suspect"] = reason != ""
     table["suspect_reason"] = reason
     group = np.zeros(n, dtype=np.int64)
@@ -352,8 +351,8 @@ def rank_papers(
             if name in wanted:
                 table[name] = values[name]
     t = merge(suspects)
-    repeats = zip(t.repeat_user.tolist(), t.repeat_count.tolist(), t.repeat_paper, strict=True)
-    reason = _reasons(t.keys, repeats, t.dated_user, t.dated_time)
+    repeated = zip(t.repeat_user.tolist(), t.repeat_count.tolist(), t.repeat_paper, strict=True)
+    reason = reasons(t.keys, repeated, t.dated_user, t.dated_time)
     uid = pd.Index(t.keys).get_indexer(cat["_key"])
     table["automated_suspect"] = reason[uid] != ""
     table["suspect_reason"] = reason[uid]
@@ -363,7 +362,7 @@ def rank_papers(
 def _suspect_tally(b: Units, paper: Paper) -> Tally:
     """A tally of one paper with only what the suspect rules read (users, repeats, dates)."""
     n = len(b.keys)
-    repeats = np.array(_repeats(b, b.uid[b.user], n, [paper]), dtype=np.int64).reshape(-1, 3)
+    found = np.array(repeats(b, b.uid[b.user], n, [paper]), dtype=np.int64).reshape(-1, 3)
     dated = np.flatnonzero(~b.placeholder & (b.time != NAT))
     none = np.zeros(0, dtype=np.int64)
     return Tally(
@@ -375,9 +374,9 @@ def _suspect_tally(b: Units, paper: Paper) -> Tally:
         latest_user=none,
         latest_time=none,
         latest_followers=np.zeros(0),
-        repeat_user=repeats[:, 0],
-        repeat_count=repeats[:, 2],
-        repeat_paper=np.full(len(repeats), paper.citation_id, dtype=object),
+        repeat_user=found[:, 0],
+        repeat_count=found[:, 2],
+        repeat_paper=np.full(len(found), paper.citation_id, dtype=object),
         dated_user=b.uid[b.user][dated],
         dated_time=b.time[dated],
     )

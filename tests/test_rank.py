@@ -444,18 +444,18 @@ _FEEDISH = st.text(
 @given(st.lists(_FEEDISH, max_size=30))
 def test_feed_screen_keeps_every_match(handles):
     # The C screen before the regex must never drop a handle that FEED_HANDLE matches.
-    from cascade.rank import _feed_like
+    from cascade.suspects import feed_like
 
     keys = np.array(handles, dtype=object)
     expected = [i for i, h in enumerate(handles) if FEED_HANDLE.search(h)]
-    assert _feed_like(keys).tolist() == expected
+    assert feed_like(keys).tolist() == expected
 
 
 def test_feed_like_without_utf8_form():
-    from cascade.rank import _feed_like
+    from cascade.suspects import feed_like
 
     keys = np.array(["x\ud800bot", "abbott", "tech_news"], dtype=object)  # a lone surrogate
-    assert _feed_like(keys).tolist() == [0, 2]
+    assert feed_like(keys).tolist() == [0, 2]
 
 
 @settings(max_examples=200, deadline=None)

@@ -243,7 +243,11 @@ def suspects(g: ig.Graph, papers: list[Any], level: str) -> list[bool]:
     for name in ("automated_suspect", "suspect_reason"):
         if name in g.vs.attributes():
             return [bool(x) and x == x for x in g.vs[name]]
-    return [bool(rank.FEED_HANDLE.search(k)) for k in keys]
+    from cascade.suspects import feed_like
+
+    feed = np.zeros(len(keys), dtype=bool)
+    feed[feed_like(np.array(keys, dtype=object))] = True
+    return feed.tolist()
 
 
 def paper_labels(g: ig.Graph, papers: list[Any], level: str) -> list[str]:
