@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import matplotlib.image
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SAMPLE, write_paper
@@ -263,3 +264,26 @@ def test_group_tests_in_the_report_have_hand_computed_values(tmp_path):
     # The two empirical distributions do not overlap: D = 1, exact p = 2 / C(6, 3) = 0.1.
     assert ks["statistic"] == 1.0 and ks["p_value"] == pytest.approx(0.1)
     assert out.warnings == []
+
+
+def test_index_table_data_by_column_equals_by_value():
+    # The page's table data is built a column at a time: the values must be _json_value's.
+    from cascade.render.index import _json_column, _json_value
+
+    frame = pd.DataFrame(
+        {
+            "i": [1, 2, 3],
+            "f": [1.0, np.nan, 2.5],
+            "b": [True, False, True],
+            "t": pd.to_datetime(["2020-01-01 10:11:00", None, "2021-06-30 23:59:59"], utc=True),
+            "s": pd.array(["a", None, "=1+1"], dtype="str"),
+            "o": [None, 3, "x"],
+            "n": pd.array([1, None, 3], dtype="Int64"),
+        }
+    )
+    for name in frame:
+        by_value = [_json_value(v) for v in frame[name].tolist()]
+        got = _json_column(frame[name])
+        assert [type(v) for v in got] == [type(v) for v in by_value], name
+        assert [repr(v) for v in got] == [repr(v) for v in by_value], name
+    assert _json_column(frame["t"]) == ["2020-01-01 10:11", None, "2021-06-30 23:59"]

@@ -38,12 +38,13 @@ def _json_value(value: Any) -> Any:
 
 def _json_column(column: pd.Series) -> list[Any]:
     """:func:`_json_value` of every value of a column, a whole column at a time."""
-    kind = column.dtype.kind
-    if kind in "iub" and not column.hasnans:
+    # numpy dtypes only: pandas' nullable ones give pd.NA, which _json_value sees to
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):
         return column.tolist()
     if kind == "f":
         return [None if math.isnan(x) else x for x in column.tolist()]
-    if kind == "M":
+    if column.dtype.kind == "M":
         text = column.dt.strftime("%Y-%m-%d %H:%M")
         return [t if isinstance(t, str) else None for t in text.tolist()]
     return [_json_value(v) for v in column.tolist()]
