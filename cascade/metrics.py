@@ -35,6 +35,7 @@ from cascade.model import (
 __all__ = [
     "CASCADE_COLUMNS",
     "PAPER_COLUMNS",
+    "batch_tables",
     "cascade_metrics",
     "forest",
     "iter_metrics",
@@ -211,9 +212,31 @@ def _group_max(index: np.ndarray, values: np.ndarray, k: int, initial: float) ->
     return out
 
 
-def _tables(papers: list[Paper], b: Batch | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cascade and paper tables for a batch of papers (``b``: their stack, if the caller has it)."""
-    b = stack(papers) if b is None else b
+def batch_tables(
+    papers: list[Paper], stacked: Batch | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cascade and paper tables of one batch of papers, measured together.
+
+    Parameters
+    ----------
+    papers : list of Paper
+    stacked : Batch, optional
+        Their :func:`cascade.model.stack`, when the caller has it (its cached forest is used,
+        and kept for whatever else reads the batch).
+
+    Returns
+    -------
+    (cascades, papers) : tuple of pandas.DataFrame
+        As :func:`metric_tables`.
+
+    Examples
+    --------
+    >>> import cascade
+    >>> cascades, table = batch_tables(list(cascade.read("examples/data")))
+    >>> len(cascades), table["tweets"].tolist()
+    (70, [258])
+    """
+    b = stack(papers) if stacked is None else stacked
     depth, root, size = b.forest
     roots = np.flatnonzero(b.parent < 0)
     k = roots.size
@@ -342,7 +365,7 @@ def iter_metrics(
     Use it to measure a corpus too large to hold: only ``batch_size`` papers are in memory.
     """
     for batch in _batches(papers, batch_size):
-        yield _tables(batch)
+        yield batch_tables(batch)
 
 
 def metric_tables(

@@ -34,7 +34,7 @@ from cascade.io import InputError, ReadLog, ReadOptions
 from cascade.io.options import legacy_options
 from cascade.io.records import NO_PAPER
 from cascade.io.sources import expand
-from cascade.metrics import CASCADE_COLUMNS, PAPER_COLUMNS, _tables
+from cascade.metrics import CASCADE_COLUMNS, PAPER_COLUMNS, batch_tables
 from cascade.model import Paper, stack
 
 __all__ = [
@@ -479,7 +479,7 @@ def _measure_batch(
     batch: list[Paper], extra: Callable[..., Any] | None, share: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     b = stack(batch)  # one stack (and forest) for the metrics and the extra
-    cascades, papers = _tables(batch, b)
+    cascades, papers = batch_tables(batch, b)
     papers["source"] = [p.source for p in batch]
     if extra is None:
         return cascades, papers, None
