@@ -239,7 +239,7 @@ def report(
     large_tables : {"parquet", "csv"}
         Format of the two tables that grow with the corpus, ``cascades`` (a row per cascade) and
         ``influencers`` (a row per user). Parquet keeps them typed and exact, at about a quarter
-        of the CSV's size (1M tweets: 11 MB against 41 MB) and a tenth of its writing time; the
+        of the CSV's size (1M tweets: 9 MB against 41 MB) and a tenth of its writing time; the
         tables with a row per paper are always CSV.
     **legacy
         The 0.1 keywords ``input_format``, ``paper_id``, ``strict``, ``reconstruct`` and
