@@ -62,12 +62,6 @@ def _datetimes(seconds: np.ndarray) -> list[datetime | None]:
     return out.tolist()
 
 
-def _pairs(src: np.ndarray, dst: np.ndarray) -> list[tuple[int, int]]:
-    """Edges as the list of pairs igraph's ``add_edges`` reads fastest (a third faster than
-    from a numpy array)."""
-    return list(zip(src.tolist(), dst.tolist(), strict=True))
-
-
 def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:
     """The tweet-level diffusion forest of one paper.
 
@@ -98,7 +92,7 @@ def tweet_graph(paper: Paper, *, reverse: bool = False) -> ig.Graph:
     child = np.flatnonzero(paper.parent >= 0)
     ends = (child, paper.parent[child]) if reverse else (paper.parent[child], child)
     g = ig.Graph(len(paper), directed=True)
-    g.add_edges(_pairs(*ends))
+    g.add_edges(np.column_stack(ends))
     g.vs["name"] = paper.id.tolist()
     g.vs["author"] = paper.author.tolist()
     g.vs["user"] = paper.user_keys[paper.user].tolist()
@@ -217,7 +211,7 @@ def user_graph(
     paper_user = distinct(b.paper * n + author)
 
     g = ig.Graph(n, directed=True)
-    g.add_edges(_pairs(dst, src) if reverse else _pairs(src, dst))
+    g.add_edges(np.column_stack((dst, src) if reverse else (src, dst)))
     g.vs["name"] = keys.tolist()
     g.vs["handle"] = handles.tolist()
     g.vs["tweets"] = np.bincount(author[real], minlength=n).tolist()

@@ -237,10 +237,10 @@ def batch_tables(
     (70, [258])
     """
     b = stack(papers) if stacked is None else stacked
-    depth, root, size = b.forest
+    depth, _, size = b.forest
     roots = np.flatnonzero(b.parent < 0)
     k = roots.size
-    cascade = np.cumsum(b.parent < 0)[root] - 1  # cascade number of every tweet
+    cascade = b.cascade
 
     n, max_depth, breadth, virality = tree_shapes(b.parent, depth, size, cascade, k)
 

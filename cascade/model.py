@@ -235,6 +235,12 @@ class Batch:
         return forest(self.parent)
 
     @cached_property
+    def cascade(self) -> np.ndarray:
+        """The cascade (root, in order) of every tweet: 0 for the first root's tree, and so on."""
+        _, root, _ = self.forest
+        return np.cumsum(self.parent < 0)[root] - 1
+
+    @cached_property
     def retweet(self) -> np.ndarray:
         """Whether each tweet is a retweet (``kind == "retweet"``), compared once per batch."""
         return np.asarray(self.kind == "retweet", dtype=bool)

@@ -152,3 +152,14 @@ def test_lexsort_whole_is_np_lexsort():
         if n and trial % 7 == 0:
             keys[-1] = keys[-1] + 0.5  # not whole numbers: np.lexsort itself
         assert lexsort_whole(tuple(keys)).tolist() == np.lexsort(tuple(keys)).tolist()
+
+
+def test_batch_cascade_numbers_every_tweet_by_its_root():
+    from cascade.model import stack
+
+    b = stack(list(cascade.read("examples/data")))
+    _, root, _ = b.forest
+    roots = np.flatnonzero(b.parent < 0)
+    assert int(b.cascade.max()) + 1 == len(roots) == 70  # the sample's 70 cascades
+    assert b.cascade[roots].tolist() == list(range(70))  # roots numbered in order
+    assert (roots[b.cascade] == root).all()  # every tweet in its root's cascade

@@ -100,10 +100,9 @@ def _batch_rows(
 ) -> pd.DataFrame:
     b = stack(papers) if b is None else b
     parent, time, followers = b.parent, b.time, b.followers
-    _, root, _ = b.forest
     roots = np.flatnonzero(parent < 0)
     k = roots.size
-    cascade = np.cumsum(parent < 0)[root] - 1  # the number of every tweet's root
+    cascade = b.cascade
     member = (parent >= 0) & ~b.placeholder
     dated = member & (time != _NAT)
     final = np.bincount(cascade[member], minlength=k)

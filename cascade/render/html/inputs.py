@@ -100,13 +100,6 @@ def edge_array(g: ig.Graph) -> np.ndarray:
     return np.fromiter(flat, dtype=np.int64, count=2 * g.ecount()).reshape(-1, 2)
 
 
-def edge_pairs(ends: np.ndarray) -> list[tuple[int, int]]:
-    """An (m, 2) edge array as the list of pairs igraph's ``add_edges`` reads fastest (a third
-    faster than from the array itself)."""
-    ends = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
-    return list(zip(ends[:, 0].tolist(), ends[:, 1].tolist(), strict=True))
-
-
 def components(g: ig.Graph) -> np.ndarray:
     """The weak component of each vertex (igraph's membership, without building a
     ``VertexClustering``)."""

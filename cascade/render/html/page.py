@@ -22,7 +22,6 @@ from cascade.render.html.inputs import (
     author_keys,
     edge_array,
     edge_attr,
-    edge_pairs,
     epoch_seconds,
     graph_attr,
 )
@@ -152,7 +151,7 @@ def build(
     ]
     pairs = position[ends[np.asarray(edge_ids, dtype=np.int64)]].reshape(-1, 2)
     h_ends = np.vstack([pairs, np.asarray(extra_pairs, dtype=np.int64).reshape(-1, 2)])
-    h.add_edges(edge_pairs(h_ends))
+    h.add_edges(h_ends)
     # The colouring's communities (when it is by community) also arrange big components.
     member = None
     if colours.membership is not None:
