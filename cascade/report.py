@@ -363,7 +363,8 @@ def _write(
 
     # The workers are idle from the end of the pass: the plots first (they need no merging),
     # then the long single jobs, then the pages (largest first), so the pool's tail is short.
-    _say(quiet, f"ranking users across papers, drawing the plots and {len(graph_names)} pages")
+    n_pages = f"{len(graph_names)} page{'s' * (len(graph_names) != 1)}"
+    _say(quiet, f"ranking users across papers, drawing the plots and {n_pages}")
     top_papers = by_size["citation_id"].head(CUMULATIVE_PAPERS).tolist()
     day_index = pd.DatetimeIndex((daily.index.to_numpy(dtype=np.int64) * 86400).view("M8[s]"))
     sizes = m.cascades["size"].to_numpy()
